@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Run every test of the project on SQLite and on PostgreSQL.
+
+Module tests run first (they fill the template database cache), then the
+scenarios and the cross-module tests, two jobs at a time.  The exit status
+is non-zero when any job fails; the output of each job is kept under
+var/test-logs/.
+"""
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = ['appliance_service', 'appliance_parts', 'appliance_analytics']
+PYTHON = sys.executable
+
+
+def source_hash():
+    "Hash of the module sources so a changed module never reuses a cache"
+    digest = hashlib.sha1()
+    for path in sorted((ROOT / 'addons').rglob('*')):
+        if path.is_file() and '__pycache__' not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def backend_env(backend, cache_root):
+    env = os.environ.copy()
+    env.pop('DB_NAME', None)
+    env['DB_CACHE'] = str(cache_root / backend)
+    env['PYTHONPATH'] = str(ROOT)
+    if backend == 'sqlite':
+        env['TRYTOND_DATABASE__URI'] = 'sqlite://'
+        env['DB_NAME'] = ':memory:'
+    else:
+        env['TRYTOND_DATABASE__URI'] = os.environ.get(
+            'TRYTOND_DATABASE_URI',
+            'postgresql://postgres@127.0.0.1:5432/')
+    return env
+
+
+def jobs_for(backend, cache_root, phase, selected):
+    env = backend_env(backend, cache_root)
+    jobs = []
+    if phase == 1:
+        for module in selected:
+            jobs.append((f'{backend}:{module}:module',
+                    [PYTHON, '-m', 'unittest',
+                        f'trytond.modules.{module}.tests.test_module'],
+                    env))
+    else:
+        for module in selected:
+            tests = ROOT / 'addons' / module / 'tests'
+            if list(tests.glob('scenario_*.rst')):
+                jobs.append((f'{backend}:{module}:scenario',
+                        [PYTHON, '-m', 'unittest',
+                            f'trytond.modules.{module}.tests.test_scenario'],
+                        env))
+        for test in sorted((ROOT / 'tests').glob('test_*.py')):
+            if backend == 'postgresql' and test.stem in SQLITE_ONLY:
+                continue
+            jobs.append((f'{backend}:tests/{test.name}',
+                    [PYTHON, '-m', 'unittest', f'tests.{test.stem}'], env))
+    return jobs
+
+
+# Tests whose subject does not depend on the database backend
+SQLITE_ONLY = {'test_translations', 'test_lint'}
+
+
+def run_job(job, logs):
+    label, cmd, env = job
+    env = dict(env)
+    if 'DB_NAME' not in env:
+        # One database per job so parallel jobs never share one
+        env['DB_NAME'] = 'test_' + hashlib.sha1(
+            f'{label}{time.time()}'.encode()).hexdigest()[:10]
+    log = logs / (label.replace(':', '_').replace('/', '_') + '.log')
+    start = time.monotonic()
+    with open(log, 'w') as out:
+        result = subprocess.run(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    duration = time.monotonic() - start
+    status = 'ok' if result.returncode == 0 else 'FAILED'
+    print(f'{status:6} {duration:6.0f}s  {label}', flush=True)
+    if result.returncode:
+        print(tail(log), flush=True)
+    return result.returncode == 0
+
+
+def tail(path, lines=40):
+    content = path.read_text(errors='replace').splitlines()
+    return '\n'.join('    ' + line for line in content[-lines:])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--backend', action='append',
+        choices=['sqlite', 'postgresql'])
+    parser.add_argument('--module', action='append', choices=MODULES)
+    parser.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    backends = args.backend or ['sqlite', 'postgresql']
+    selected = args.module or MODULES
+
+    cache_root = ROOT / 'var' / 'db_cache' / source_hash()
+    logs = ROOT / 'var' / 'test-logs'
+    logs.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    ok = True
+    for phase in [1, 2]:
+        jobs = [j for b in backends
+            for j in jobs_for(b, cache_root, phase, selected)]
+        with ThreadPoolExecutor(max_workers=args.jobs) as executor:
+            results = list(executor.map(lambda j: run_job(j, logs), jobs))
+        ok &= all(results)
+    print(f'{"passed" if ok else "FAILED"} in '
+        f'{time.monotonic() - start:.0f}s; logs in {logs}')
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
