@@ -186,6 +186,9 @@ class Appliance(_InWarrantyMixin, ModelSQL, ModelView):
         'get_in_warranty', searcher='search_in_warranty')
     warranty_end_date = fields.Function(
         fields.Date("Warranty End"), 'get_warranty_end_date')
+    work_orders = fields.One2Many(
+        'appliance.work_order', 'appliance', "Service History",
+        readonly=True)
     notes = fields.Text("Notes")
 
     del _states
@@ -442,4 +445,3 @@ class Appliance(_InWarrantyMixin, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         default.setdefault('coverages', None)
         return super().copy(appliances, default=default)
-

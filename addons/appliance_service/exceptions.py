@@ -27,3 +27,35 @@ class ApplianceDateError(ValidationError):
 
 class CustomerImportError(UserError):
     pass
+
+
+class EngineerLeaveError(ValidationError):
+    pass
+
+
+class SlotFullError(UserError):
+    pass
+
+
+class SlotPastError(UserError):
+    pass
+
+
+class WorkOrderStateError(UserError):
+    pass
+
+
+class DispatchError(UserError):
+    pass
+
+
+class CompletionError(UserError):
+    pass
+
+
+class RatingError(UserError):
+    pass
+
+
+class QuoteError(UserError):
+    pass

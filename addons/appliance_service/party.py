@@ -63,6 +63,8 @@ class Party(metaclass=PoolMeta):
         help="The customer agrees to receive marketing messages.")
     appliances = fields.One2Many(
         'appliance.appliance', 'customer', "Appliances", readonly=True)
+    service_work_orders = fields.One2Many(
+        'appliance.work_order', 'customer', "Work Orders", readonly=True)
 
     @classmethod
     def __setup__(cls):

@@ -3,8 +3,7 @@
 # license terms.
 import datetime as dt
 
-from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -171,7 +170,9 @@ class Cron(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.method.selection.append(
-            ('appliance.warranty.reminder|create_reminders',
-                "Create Warranty Reminders"))
-
+        cls.method.selection.extend([
+                ('appliance.warranty.reminder|create_reminders',
+                    "Create Warranty Reminders"),
+                ('appliance.service.request|escalate_complaints',
+                    "Escalate Complaints"),
+                ])

@@ -6,7 +6,7 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 
 from trytond.model import (
-    DeactivableMixin, ModelSQL, ModelView, sequence_ordered, fields)
+    DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -53,6 +53,7 @@ class PolicyLine(sequence_ordered(), ModelSQL, ModelView):
         'appliance.warranty.policy', "Policy", required=True,
         ondelete='CASCADE')
     kind = fields.Selection(COVERAGE_KINDS, "Coverage", required=True)
+    kind_string = kind.translated('kind')
     component = fields.Char(
         "Component", translate=True,
         states={
@@ -105,6 +106,7 @@ class Coverage(_InWarrantyMixin, ModelSQL, ModelView):
         ondelete='CASCADE')
     kind = fields.Selection(
         COVERAGE_KINDS, "Coverage", required=True, readonly=True)
+    kind_string = kind.translated('kind')
     component = fields.Char("Component", readonly=True)
     origin = fields.Selection([
             ('policy', "Warranty Policy"),
@@ -166,6 +168,7 @@ class Extension(ModelSQL, ModelView):
         domain=[('type', '=', 'service')],
         help="The extended warranty as it is sold.")
     kind = fields.Selection(COVERAGE_KINDS, "Coverage", required=True)
+    kind_string = kind.translated('kind')
     component = fields.Char(
         "Component",
         states={

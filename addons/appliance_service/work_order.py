@@ -1,0 +1,486 @@
+# This file is part of the appliance_service module.  The COPYRIGHT file at
+# the top level of this repository contains the full copyright notices and
+# license terms.
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import (
+    ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.transaction import Transaction
+
+from .common import require_state
+from .exceptions import WorkOrderStateError
+from .service_request import PRIORITIES
+
+WORK_ORDER_KINDS = [
+    ('repair', "Repair"),
+    ('installation', "Installation"),
+    ('maintenance', "Maintenance"),
+    ]
+STATES = [
+    ('draft', "Draft"),
+    ('scheduled', "Scheduled"),
+    ('dispatched', "Dispatched"),
+    ('on_the_way', "On the Way"),
+    ('in_progress', "In Progress"),
+    ('waiting', "Waiting"),
+    ('done', "Done"),
+    ('cancelled', "Cancelled"),
+    ]
+OPEN_STATES = [
+    'draft', 'scheduled', 'dispatched', 'on_the_way', 'in_progress',
+    'waiting']
+WAITING_REASONS = [
+    (None, ""),
+    ('parts', "Waiting for Parts"),
+    ('customer', "Waiting for Customer"),
+    ]
+# What the customer is told comes next, per state
+NEXT_STEPS = {
+    'draft': 'appliance_service.msg_next_schedule',
+    'scheduled': 'appliance_service.msg_next_dispatch',
+    'dispatched': 'appliance_service.msg_next_visit',
+    'on_the_way': 'appliance_service.msg_next_arrival',
+    'in_progress': 'appliance_service.msg_next_completion',
+    'waiting': 'appliance_service.msg_next_resume',
+    'done': 'appliance_service.msg_next_rating',
+    }
+
+
+class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
+    "Service work order"
+    __name__ = 'appliance.work_order'
+    _rec_name = 'number'
+
+    _states = {
+        'readonly': ~Eval('state').in_(['draft', 'scheduled']),
+        }
+
+    number = fields.Char("Number", readonly=True)
+    company = fields.Many2One(
+        'company.company', "Company", required=True, states=_states)
+    request = fields.Many2One(
+        'appliance.service.request', "Service Request", readonly=True,
+        ondelete='RESTRICT')
+    kind = fields.Selection(
+        WORK_ORDER_KINDS, "Kind", required=True, states=_states)
+    priority = fields.Selection(
+        PRIORITIES, "Priority", required=True, sort=False,
+        states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            })
+    customer = fields.Many2One(
+        'party.party', "Customer", required=True, states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    appliance = fields.Many2One(
+        'appliance.appliance', "Appliance",
+        domain=[('customer', '=', Eval('customer', -1))],
+        states={
+            'readonly': _states['readonly'],
+            'required': Eval('kind') != 'installation',
+            })
+    address = fields.Many2One(
+        'party.address', "Address", required=True,
+        domain=[('party', '=', Eval('customer', -1))],
+        states=_states)
+    region = fields.Many2One(
+        'appliance.service.region', "Region", required=True,
+        states=_states)
+    description = fields.Text("Description", states=_states)
+    slot = fields.Many2One(
+        'appliance.slot', "Appointment Slot",
+        domain=[
+            ('region', '=', Eval('region', -1)),
+            If(Eval('state') == 'draft',
+                ('available', '>', 0),
+                ()),
+            ],
+        states={
+            'readonly': Eval('state') != 'draft',
+            },
+        help="The window in which the customer expects the visit.")
+    appointment_start = fields.DateTime("Appointment Start", readonly=True)
+    appointment_end = fields.DateTime("Appointment End", readonly=True)
+    engineer = fields.Many2One(
+        'company.employee', "Engineer",
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('service_engineer', '=', True),
+            ],
+        states={
+            'readonly': ~Eval('state').in_(['draft', 'scheduled']),
+            })
+    assigned_at = fields.DateTime("Assigned At", readonly=True)
+    waiting_reason = fields.Selection(
+        WAITING_REASONS, "Waiting Reason", readonly=True)
+    events = fields.One2Many(
+        'appliance.work_order.event', 'work_order', "Timeline",
+        readonly=True)
+    next_step = fields.Function(fields.Char("Next Step"), 'get_next_step')
+    started_at = fields.DateTime("Started At", readonly=True)
+    done_at = fields.DateTime("Done At", readonly=True)
+    state = fields.Selection(
+        STATES, "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.number, Index.Similarity())),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(OPEN_STATES)),
+                Index(t, (t.engineer, Index.Equality()),
+                    (t.appointment_start, Index.Range())),
+                Index(t, (t.appliance, Index.Equality()),
+                    (t.done_at, Index.Range())),
+                })
+        cls._order = [
+            ('appointment_start', 'DESC NULLS FIRST'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'scheduled'),
+            ('scheduled', 'dispatched'),
+            ('dispatched', 'scheduled'),
+            ('dispatched', 'on_the_way'),
+            ('dispatched', 'in_progress'),
+            ('on_the_way', 'in_progress'),
+            ('in_progress', 'waiting'),
+            ('waiting', 'in_progress'),
+            ('in_progress', 'done'),
+            ('draft', 'cancelled'),
+            ('scheduled', 'cancelled'),
+            ('dispatched', 'cancelled'),
+            ('on_the_way', 'cancelled'),
+            ('waiting', 'cancelled'),
+            }
+        cls._buttons.update({
+                'schedule': {
+                    'invisible': Eval('state') != 'draft',
+                    'readonly': ~Eval('slot'),
+                    'depends': ['state', 'slot'],
+                    },
+                'dispatch': {
+                    'invisible': Eval('state') != 'scheduled',
+                    'readonly': ~Eval('engineer'),
+                    'depends': ['state', 'engineer'],
+                    },
+                'depart': {
+                    'invisible': Eval('state') != 'dispatched',
+                    'depends': ['state'],
+                    },
+                'start': {
+                    'invisible': ~Eval('state').in_(
+                        ['dispatched', 'on_the_way']),
+                    'depends': ['state'],
+                    },
+                'wait_parts': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'depends': ['state'],
+                    },
+                'wait_customer': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'depends': ['state'],
+                    },
+                'resume': {
+                    'invisible': Eval('state') != 'waiting',
+                    'depends': ['state'],
+                    },
+                'complete': {
+                    'invisible': Eval('state') != 'in_progress',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': ~Eval('state').in_(
+                        ['draft', 'scheduled', 'dispatched', 'on_the_way',
+                            'waiting']),
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_kind(cls):
+        return 'repair'
+
+    @classmethod
+    def default_priority(cls):
+        return '1'
+
+    @fields.depends('customer', 'address', 'region')
+    def on_change_customer(self):
+        if self.customer and (
+                not self.address or self.address.party != self.customer):
+            self.address = self.customer.address_get()
+            self.on_change_address()
+
+    @fields.depends('address', 'region')
+    def on_change_address(self):
+        pool = Pool()
+        Region = pool.get('appliance.service.region')
+        if self.address:
+            self.region = Region.find_for_address(self.address)
+
+    @fields.depends('appliance', 'customer', 'address',
+        methods=['on_change_customer', 'on_change_address'])
+    def on_change_appliance(self):
+        if self.appliance:
+            self.customer = self.appliance.customer
+            self.on_change_customer()
+            if self.appliance.installation_address:
+                self.address = self.appliance.installation_address
+                self.on_change_address()
+
+    @fields.depends('slot')
+    def on_change_slot(self):
+        if self.slot:
+            self.appointment_start = self.slot.start
+            self.appointment_end = self.slot.end
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('appliance.configuration')
+        Address = pool.get('party.address')
+        Region = pool.get('appliance.service.region')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            if not values.get('number'):
+                config = Configuration(1)
+                if sequence := config.work_order_sequence:
+                    values['number'] = sequence.get()
+            if not values.get('region') and values.get('address'):
+                region = Region.find_for_address(Address(values['address']))
+                if region:
+                    values['region'] = region.id
+        return values
+
+    @classmethod
+    def copy(cls, orders, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['number', 'slot', 'appointment_start',
+                'appointment_end', 'engineer', 'assigned_at', 'events',
+                'started_at', 'done_at', 'waiting_reason']:
+            default.setdefault(name, None)
+        return super().copy(orders, default=default)
+
+    def get_rec_name(self, name):
+        return self.number or str(self.id)
+
+    def get_next_step(self, name):
+        if self.state in NEXT_STEPS:
+            return gettext(NEXT_STEPS[self.state])
+
+    def chat_language(self, audience='internal'):
+        language = super().chat_language(audience=audience)
+        if audience == 'public' and self.customer.lang:
+            language = self.customer.lang.code
+        return language
+
+    @classmethod
+    def _now(cls):
+        return dt.datetime.now()
+
+    @classmethod
+    def log_event(cls, orders, message_id, state=None, public=True,
+            **variables):
+        "Add an entry to the timeline of each order"
+        pool = Pool()
+        Event = pool.get('appliance.work_order.event')
+        Event.create([Event.values_for(
+                    o, message_id, state or o.state, public, **variables)
+                for o in orders])
+
+    @classmethod
+    @ModelView.button
+    @require_state('draft')
+    @Workflow.transition('scheduled')
+    def schedule(cls, orders):
+        pool = Pool()
+        Slot = pool.get('appliance.slot')
+        for order in orders:
+            if not order.slot:
+                raise WorkOrderStateError(gettext(
+                        'appliance_service.msg_work_order_no_slot',
+                        order=order.rec_name))
+            Slot.book(order.slot)
+            order.appointment_start = order.slot.start
+            order.appointment_end = order.slot.end
+        cls.save(orders)
+        for order in orders:
+            cls.log_event([order], 'appliance_service.msg_event_scheduled',
+            state='scheduled',
+                start=order.appointment_start, end=order.appointment_end)
+
+    @classmethod
+    @require_state('scheduled', 'dispatched')
+    def reschedule(cls, orders, slot):
+        "Move orders to slot, freeing their current place"
+        pool = Pool()
+        Slot = pool.get('appliance.slot')
+        for order in orders:
+            Slot.book(slot)
+            if order.slot:
+                Slot.release(order.slot)
+            order.slot = slot
+            order.appointment_start = slot.start
+            order.appointment_end = slot.end
+        cls.save(orders)
+        cls.log_event(orders, 'appliance_service.msg_event_rescheduled',
+            start=slot.start, end=slot.end)
+
+    @classmethod
+    @ModelView.button
+    @require_state('scheduled')
+    @Workflow.transition('dispatched')
+    def dispatch(cls, orders):
+        for order in orders:
+            if not order.engineer:
+                raise WorkOrderStateError(gettext(
+                        'appliance_service.msg_work_order_no_engineer',
+                        order=order.rec_name))
+            order.check_engineer(order.engineer)
+        cls.write(orders, {'assigned_at': cls._now()})
+        for order in orders:
+            cls.log_event([order], 'appliance_service.msg_event_dispatched',
+            state='dispatched',
+                engineer=order.engineer.party.name)
+        cls.notify_assignment(orders)
+
+    def check_engineer(self, engineer):
+        "Raise if engineer may not take the order; see dispatch"
+        pass
+
+    @classmethod
+    def notify_assignment(cls, orders):
+        "Tell the engineers about their new orders; see notifications"
+        pass
+
+    @classmethod
+    @ModelView.button
+    @require_state('dispatched')
+    @Workflow.transition('on_the_way')
+    def depart(cls, orders):
+        cls.log_event(orders, 'appliance_service.msg_event_on_the_way',
+            state='on_the_way')
+
+    @classmethod
+    @ModelView.button
+    @require_state('dispatched', 'on_the_way')
+    @Workflow.transition('in_progress')
+    def start(cls, orders):
+        cls.write(orders, {'started_at': cls._now()})
+        cls.log_event(orders, 'appliance_service.msg_event_started',
+            state='in_progress')
+
+    @classmethod
+    @ModelView.button
+    @require_state('in_progress')
+    @Workflow.transition('waiting')
+    def wait_parts(cls, orders):
+        cls.write(orders, {'waiting_reason': 'parts'})
+        cls.log_event(orders, 'appliance_service.msg_event_waiting_parts',
+            state='waiting')
+
+    @classmethod
+    @ModelView.button
+    @require_state('in_progress')
+    @Workflow.transition('waiting')
+    def wait_customer(cls, orders):
+        cls.write(orders, {'waiting_reason': 'customer'})
+        cls.log_event(orders, 'appliance_service.msg_event_waiting_customer',
+            state='waiting')
+
+    @classmethod
+    @ModelView.button
+    @require_state('waiting')
+    @Workflow.transition('in_progress')
+    def resume(cls, orders):
+        cls.write(orders, {'waiting_reason': None})
+        cls.log_event(orders, 'appliance_service.msg_event_resumed',
+            state='in_progress')
+
+    @classmethod
+    @ModelView.button
+    @require_state('in_progress')
+    @Workflow.transition('done')
+    def complete(cls, orders):
+        for order in orders:
+            order.check_completion()
+        cls.write(orders, {'done_at': cls._now()})
+        cls.log_event(orders, 'appliance_service.msg_event_done',
+            state='done')
+
+    def check_completion(self):
+        "Raise if the order lacks what completion requires"
+        pass
+
+    @classmethod
+    @ModelView.button
+    @require_state(
+        'draft', 'scheduled', 'dispatched', 'on_the_way', 'waiting')
+    @Workflow.transition('cancelled')
+    def cancel(cls, orders):
+        pool = Pool()
+        Slot = pool.get('appliance.slot')
+        for order in orders:
+            if order.slot and order.state != 'draft':
+                Slot.release(order.slot)
+        cls.log_event(orders, 'appliance_service.msg_event_cancelled',
+            state='cancelled')
+
+
+class WorkOrderEvent(ModelSQL, ModelView):
+    "Work order timeline entry"
+    __name__ = 'appliance.work_order.event'
+
+    work_order = fields.Many2One(
+        'appliance.work_order', "Work Order", required=True,
+        ondelete='CASCADE')
+    date = fields.DateTime("Date", required=True, readonly=True)
+    state = fields.Selection(STATES, "State", readonly=True)
+    description = fields.Char("Description", readonly=True)
+    public = fields.Boolean(
+        "Public", readonly=True,
+        help="Shown to the customer on the progress timeline.")
+    user = fields.Many2One('res.user', "User", readonly=True)
+    employee = fields.Many2One('company.employee', "Employee", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.work_order, Index.Equality())))
+
+    @classmethod
+    def values_for(cls, order, message_id, state, public=True, **variables):
+        transaction = Transaction()
+        with transaction.set_context(
+                language=order.customer.lang.code
+                if order.customer.lang else None):
+            description = gettext(message_id, **variables)
+        return {
+            'work_order': order.id,
+            'date': dt.datetime.now(),
+            'state': state,
+            'description': description,
+            'public': public,
+            'user': transaction.user or None,
+            'employee': transaction.context.get('employee'),
+            }
