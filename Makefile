@@ -1,0 +1,66 @@
+# After-sales service for home-appliance makers, on Tryton 8.0 LTS.
+#
+#   make demo        set up (once) and serve the demo on http://127.0.0.1:8000/
+#   make demo-reset  drop the demo database and run `make demo` again
+#   make test        the whole test suite (SQLite and PostgreSQL)
+#   make lint        flake8 and isort
+#
+# Everything lands in .venv/ and var/, both git-ignored.
+
+SHELL := /bin/sh
+PYTHON3 ?= python3
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+PIP := $(PYTHON) -m pip
+DB ?= demo
+VENV_STAMP := $(VENV)/.installed
+SAO_STAMP := var/sao/.installed
+
+# trytond wants an absolute directory for the SQLite databases.
+export TRYTOND_DATABASE__PATH ?= $(CURDIR)/var
+
+.PHONY: all venv sao demo demo-setup demo-reset test lint screenshot clean
+
+all: venv sao
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt pyproject.toml
+	test -x $(PYTHON) || $(PYTHON3) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet -e .
+	touch $@
+
+sao: $(SAO_STAMP)
+
+$(SAO_STAMP): scripts/install_sao.sh
+	./scripts/install_sao.sh
+	touch $@
+
+# Create the database and the demo data when missing, then serve.
+demo: demo-setup
+	@echo "Serving the demo on http://127.0.0.1:8000/ (Ctrl-C to stop)"
+	$(VENV)/bin/trytond -c tryton.conf -d $(DB)
+
+demo-setup: venv sao
+	$(PYTHON) scripts/setup_demo.py --database $(DB)
+
+demo-reset: venv
+	$(PYTHON) scripts/setup_demo.py --database $(DB) --drop
+	$(MAKE) demo
+
+test: venv sao
+	./scripts/run_tests.sh
+
+lint: venv
+	$(VENV)/bin/flake8 addons tests scripts bench
+	$(VENV)/bin/isort --check-only --diff addons tests scripts bench
+
+# The appliance form in zh_CN for the README (needs Debian's chromium).
+screenshot: demo-setup
+	$(PYTHON) scripts/screenshot.py --database $(DB) \
+		--output docs/screenshots/appliance_form_zh_CN.png
+
+clean:
+	rm -rf $(VENV_STAMP) $(SAO_STAMP) var/sao var/sao.tmp
