@@ -23,10 +23,11 @@ Usage, from the repository root:
     .venv/bin/python scripts/update_translations.py [--check] [MODULE ...]
 
 With --check nothing is written and the exit status is 1 when a catalogue is
-out of date or an entry lacks a translation.  Set DB_CACHE to a directory
-(e.g. DB_CACHE=var/db_cache) to reuse the activated database between runs:
-the modules are updated after the cache is restored, so a cache made before
-the latest code changes is still right.
+out of date or an entry lacks a translation.  The activated database is
+kept in DB_CACHE (default: var/db_cache) to be reused by the next runs; the
+modules are updated after the cache is restored, so a cache made before the
+latest code changes is still right.  The first run takes about two minutes,
+the next ones about 20 seconds.
 """
 import argparse
 import os
@@ -78,7 +79,7 @@ def prepare_database(modules, languages=(INTERNAL_LANG,)):
     languages as `trytond-admin --update ... --language ...` does.
 
     A restored cache is keyed by the module names only, so the modules are
-    updated to follow the current code."""
+    updated to follow the current code (activating any new dependency)."""
     from trytond.pool import Pool
     from trytond.tests.test_tryton import (
         DB_NAME, activate_module, db_exist, restore_db_cache)
@@ -87,7 +88,8 @@ def prepare_database(modules, languages=(INTERNAL_LANG,)):
     languages = [INTERNAL_LANG] + [
         l for l in languages if l != INTERNAL_LANG]
     if not db_exist(DB_NAME) and restore_db_cache('-'.join(modules)):
-        Pool(DB_NAME).init(update=modules, lang=languages)
+        Pool(DB_NAME).init(
+            update=modules, lang=languages, activatedeps=True)
     else:
         activate_module(modules)
         if languages != [INTERNAL_LANG]:
@@ -307,6 +309,7 @@ def main(argv=None):
     os.environ['TRYTOND_DATABASE_URI'] = 'sqlite://'
     os.environ['DB_NAME'] = ':memory:'
     os.environ.pop('TRYTOND_CONFIG', None)
+    os.environ.setdefault('DB_CACHE', str(ROOT / 'var' / 'db_cache'))
     return update(modules, check=args.check)
 
 
