@@ -14,7 +14,7 @@ or from Python::
 
     from proteus import config
     import demo_data
-    cfg = config.set_trytond('demo', config_file='tryton.conf')
+    cfg = demo_data.connect('demo')  # or config.set_xmlrpc(url)
     demo_data.generate(cfg, customers=200, appliances=400, seed=8)
 
 The reference data (brands, categories, warranty policies, appliance models,
@@ -210,9 +210,13 @@ SURNAME_PINYIN = dict(zip(SURNAMES, (
     "zeng xiao tian dong yuan pan yu jiang cai yu du ye cheng su wei lv "
     "ding ren shen yao lu jiang cui zhong tan lu wang fan jin shi liao jia "
     "xia wei").split()))
-GIVEN = (
-    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红梅玉"
-    "斌鹏辉浩宇欣怡子涵梓萱雨轩俊杰佳琪晨晓婷雪峰海燕思远文博嘉怡博文")
+GIVEN_NAMES = (
+    "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 斌 鹏 辉 "
+    "秀英 秀兰 桂英 建华 志强 海燕 丽娟 晓明 建国 俊杰 子涵 梓萱 雨轩 欣怡 "
+    "浩然 宇轩 思远 佳琪 文博 婷婷 晓燕 国强 春梅 玉兰 建军 红梅 志刚 雪梅 "
+    "秀珍 凤英 丽华 永强 德明 淑芬 晓东 文静 嘉怡 博文 晨曦 一鸣 子轩 诗涵 "
+    "梦琪 雅静 宏伟 振华 海涛 鹏飞 立新 桂兰 金凤 美玲 国庆 卫东 建平 晓丽 "
+    "慧敏 欣然 浩宇 泽宇 若曦 雨桐").split()
 # 13x, 15x, 17x, 18x and 19x mobile prefixes of the three carriers
 MOBILE_PREFIXES = [
     '130', '131', '132', '133', '134', '135', '136', '137', '138', '139',
@@ -475,12 +479,7 @@ def setup_engineers(rng, company, count=4):
 # Customers -------------------------------------------------------------------
 
 def chinese_name(rng):
-    surname = rng.choice(SURNAMES)
-    if rng.random() < 0.3:
-        given = rng.choice(GIVEN)
-    else:
-        given = ''.join(rng.choices(GIVEN, k=2))
-    return surname + given
+    return rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
 
 
 def chinese_mobile(rng):
@@ -696,17 +695,22 @@ def create_appliances(config, rng, count, customer_ids, products,
             values['status'] = 'under_repair'
         elif roll < 0.05:
             values['status'] = 'scrapped'
-        if not expiring and rng.random() < 0.12:
+        unit_months = lines.get(product.id, (0, None))[0]
+        # Extended warranties are sold for the shorter manufacturer ones,
+        # with the appliance or before its warranty ends
+        if (not expiring and unit_months <= 36
+                and rng.random() < 0.2):
             months = rng.choice(list(extension_products))
             service = extension_products[months]
-            purchase = sale + dt.timedelta(days=rng.randint(0, 300))
+            purchase = sale + dt.timedelta(days=rng.choice(
+                    [0, 0, 0, rng.randint(1, unit_months * 30 - 30)]))
             if purchase <= today:
                 values['extensions'] = [('create', [{
                                 'kind': 'unit',
                                 'duration': months,
                                 'purchase_date': purchase,
                                 'product': service.id,
-                                'price': service.list_price,
+                                'price': service.list_price_used,
                                 'currency': currency.id,
                                 'reference': (
                                     f"YB{purchase:%Y%m}{index:05d}"),
@@ -815,6 +819,22 @@ class Timer:
         self._last = now
 
 
+def connect(database, config_file=None):
+    """Open database with proteus straight on trytond
+
+    The SQLite databases are in var/ unless the configuration or
+    TRYTOND_DATABASE__PATH say otherwise; TRYTOND_DATABASE_URI selects
+    another backend.
+    """
+    root = Path(__file__).resolve().parent.parent
+    os.environ.setdefault('TRYTOND_DATABASE__PATH', str(root / 'var'))
+    # trytond reads its default database URI when its configuration is
+    # first imported: before proteus replaces the URI by the database name
+    import trytond.config  # noqa: F401
+    return proteus_config.set_trytond(
+        database, config_file=config_file or str(root / 'tryton.conf'))
+
+
 def main():
     parser = argparse.ArgumentParser(
         description="Generate demo data for the appliance service")
@@ -831,10 +851,7 @@ def main():
     if args.database.startswith(('http://', 'https://')):
         config = proteus_config.set_xmlrpc(args.database)
     else:
-        os.environ.setdefault('TRYTOND_DATABASE__PATH', str(
-                Path(__file__).resolve().parent.parent / 'var'))
-        config = proteus_config.set_trytond(
-            args.database, config_file=args.config)
+        config = connect(args.database, args.config)
     config.skip_warning = True
     summary = generate(config, customers=args.customers,
         appliances=args.appliances, seed=args.seed)
