@@ -59,3 +59,7 @@ class RatingError(UserError):
 
 class QuoteError(UserError):
     pass
+
+
+class RepairPlanError(UserError):
+    pass
