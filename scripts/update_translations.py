@@ -32,18 +32,30 @@ the next ones about 20 seconds.
 import argparse
 import os
 import sys
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ['appliance_service', 'appliance_parts', 'appliance_analytics']
+# The project's modules: every folder of addons/ with a tryton.cfg
+MODULES = sorted(
+    p.parent.name for p in (ROOT / 'addons').glob('*/tryton.cfg'))
 LANG = 'zh_CN'
 INTERNAL_LANG = 'en'
 WRAPWIDTH = 78
 # Translations whose msgctxt names a single resource: when its English
 # source changes, the previous translation is kept as a fuzzy suggestion
 RESOURCE_TYPES = {'field', 'model', 'help'}
+
+
+def installed_modules(modules=None):
+    "Return (installed, missing): the modules trytond can load or not"
+    from trytond.modules import get_modules
+    available = get_modules()
+    modules = MODULES if modules is None else modules
+    return ([m for m in modules if m in available],
+        [m for m in modules if m not in available])
 
 
 def po_path(module, lang=LANG):
@@ -180,15 +192,17 @@ def load_catalogue(module, lang=LANG):
 
 
 def suggestions(catalogues):
-    "Map English source to its translation in the catalogues"
-    result = {}
+    "Map English source to its most frequent translation in the catalogues"
+    counters = defaultdict(Counter)
     for pofile in catalogues:
         for entry in pofile:
             if (entry.obsolete or entry.msgid_plural
                     or not is_translated(entry)):
                 continue
-            result.setdefault(entry.msgid, entry.msgstr)
-    return result
+            counters[entry.msgid][entry.msgstr] += 1
+    return {
+        msgid: counter.most_common(1)[0][0]
+        for msgid, counter in counters.items()}
 
 
 def merge(exported, existing, suggest=None):
@@ -310,7 +324,16 @@ def main(argv=None):
     os.environ['DB_NAME'] = ':memory:'
     os.environ.pop('TRYTOND_CONFIG', None)
     os.environ.setdefault('DB_CACHE', str(ROOT / 'var' / 'db_cache'))
-    return update(modules, check=args.check)
+    modules, missing = installed_modules(modules)
+    for module in missing:
+        print(f'{module} is skipped: it is not installed (register it in '
+            'pyproject.toml and run `pip install -e .`)', file=sys.stderr)
+    if args.modules and missing:
+        return 2
+    status = update(modules, check=args.check) if modules else 0
+    if args.check and missing:
+        status = 1
+    return status
 
 
 if __name__ == '__main__':

@@ -32,7 +32,7 @@ def _load_tool():
 
 
 tool = _load_tool()
-MODULES = tool.MODULES
+MODULES, NOT_INSTALLED = tool.installed_modules()
 LANG = tool.LANG
 CJK = re.compile('[\u4e00-\u9fff]')
 # Python format placeholders and genshi i18n:msg markers ([1:...], [2:])
@@ -70,6 +70,12 @@ class TranslationTestCase(unittest.TestCase):
     def tearDownClass(cls):
         super().tearDownClass()
         drop_db()
+
+    def test_modules_installed(self):
+        "Test every module of addons/ is installed to have its strings"
+        self.assertEqual(NOT_INSTALLED, [],
+            msg='register the modules in pyproject.toml and run '
+            '`pip install -e .`')
 
     def test_all_strings_translated(self):
         "Test every string Tryton exports has a zh_CN translation"
