@@ -35,8 +35,9 @@ tool = _load_tool()
 MODULES, NOT_INSTALLED = tool.installed_modules()
 LANG = tool.LANG
 CJK = re.compile('[\u4e00-\u9fff]')
-# Python format placeholders and genshi i18n:msg markers ([1:...], [2:])
-PLACEHOLDER = re.compile(r'%\(\w+\)[sdfr]|%[sdfr]|\[\d+:')
+# Python format placeholders, genshi i18n:msg markers ([1:...], [2:]) and
+# genshi expressions (${record.number} in notification subjects)
+PLACEHOLDER = re.compile(r'%\(\w+\)[sdfr]|%[sdfr]|\[\d+:|\$\{[^}]*\}')
 REMINDER_EMAIL = 'appliance.warranty.reminder.email'
 
 
