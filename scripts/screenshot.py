@@ -134,8 +134,24 @@ def screenshot(url, database, login, password, record, output, tab,
         page.wait_for_load_state('networkidle')
         if tab:
             page.click(f'.form .nav-tabs a:has-text("{tab}")')
-            page.wait_for_load_state('networkidle')
-        page.wait_for_timeout(1000)
+        # sao fills the lists of a page once it is shown: wait until the
+        # lists show as many rows as their badges ("_ / 4") count (the
+        # picked appliance has coverages)
+        page.wait_for_function("""() => {
+            const pane = document.querySelector('.form .tab-pane.active');
+            if (!pane) { return false; }
+            const badges = Array.from(pane.querySelectorAll('.badge'));
+            const expected = badges.reduce((total, badge) => {
+                const match = badge.innerText.match(/\\/\\s*(\\d+)/);
+                return total + (match ? parseInt(match[1], 10) : 0); }, 0);
+            const rows = Array.from(pane.querySelectorAll(
+                    'tbody tr:not(.more-row)'))
+                .filter(row => row.innerText.trim());
+            return expected > 0 && rows.length >= expected
+                && !pane.querySelector('tr.more-row'); }""",
+            timeout=30000)
+        page.wait_for_load_state('networkidle')
+        page.wait_for_timeout(500)
         output.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(output))
         browser.close()

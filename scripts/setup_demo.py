@@ -35,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PASSWORD = 'appliance-demo'
 MODULES = ['appliance_service', 'appliance_parts', 'appliance_analytics']
+# Activated too when they are installed
+OPTIONAL_MODULES = ['appliance_portal']
 LANGUAGES = ['zh_CN', 'en']
 COMPANY_NAME = '华安家电售后服务有限公司'
 COMPANY_NAME_EN = "Hua'an Appliance Service Co."
@@ -137,7 +139,14 @@ def modules_ready(name):
         cursor.execute(*lang.select(lang.code,
                 where=lang.translatable == Literal(True)))
         translatable = {c for c, in cursor}
-    return (set(MODULES) <= activated and set(LANGUAGES) <= translatable)
+    return (set(demo_modules()) <= activated
+        and set(LANGUAGES) <= translatable)
+
+
+def demo_modules():
+    from trytond.modules import get_modules
+    available = set(get_modules())
+    return MODULES + [m for m in OPTIONAL_MODULES if m in available]
 
 
 def source_hash():
@@ -165,7 +174,7 @@ def run_admin(name, update=False):
     env = dict(os.environ, TRYTONPASSFILE=passfile.name)
     command = [
         str(VENV_BIN / 'trytond-admin'), '-c', str(CONFIG_FILE), '-d', name,
-        '-u', *MODULES, '--activate-dependencies', '-l', *LANGUAGES]
+        '-u', *demo_modules(), '--activate-dependencies', '-l', *LANGUAGES]
     if not update:
         command += ['--all', '--email', ADMIN_EMAIL, '-p']
     log(' '.join(command[1:]))
