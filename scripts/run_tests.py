@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ['appliance_service', 'appliance_parts', 'appliance_analytics']
+MODULES = ['appliance_service', 'appliance_parts', 'appliance_analytics',
+    'appliance_portal']
 PYTHON = sys.executable
 
 

@@ -1,0 +1,374 @@
+/* This file is part of the appliance_portal module.  The COPYRIGHT file at
+ * the top level of this repository contains the full copyright notices and
+ * license terms.
+ *
+ * The engineer's phone pages: today's jobs, progress buttons, completion
+ * and the customer's rating, all through the staff JSON API.
+ */
+(function (global, Common) {
+    'use strict';
+    const {h, t} = Common;
+    const api = Common.createClient('engineer_token', 'Session');
+    const root = global.document.getElementById('main');
+    const ACTIONS = {
+        depart: 'On the way', start: 'Start', wait_parts: 'Waiting for parts',
+        wait_customer: 'Waiting for the customer', resume: 'Resume'};
+
+    function go(hash) {
+        if (global.location.hash === hash) {
+            global.dispatchEvent(new global.HashChangeEvent('hashchange'));
+        } else {
+            global.location.hash = hash;
+        }
+    }
+
+    function field(label, input) {
+        return h('label.field', h('span.label', label), input);
+    }
+
+    function renderNav() {
+        const nav = global.document.getElementById('nav');
+        nav.replaceChildren(
+            api.token() ? h('a', {href: '#/'}, t("Today's jobs")) : null,
+            h('button.link', {type: 'button', onclick: function () {
+                Common.setLanguage(
+                    Common.language() === 'zh_CN' ? 'en' : 'zh_CN');
+                renderNav();
+                go(global.location.hash || '#/');
+            }}, Common.language() === 'zh_CN' ? 'English' : '中文'),
+            api.token() ? h('button.link', {type: 'button', id: 'logout',
+                onclick: async function () {
+                    try {
+                        await api.post('staff/logout');
+                    } finally {
+                        api.setToken(null);
+                        renderNav();
+                        go('#/login');
+                    }
+                }}, t('Sign out')) : null);
+        global.document.getElementById('title').textContent = t('Engineer');
+    }
+
+    function requireLogin(view) {
+        return function (args, params) {
+            if (!api.token()) {
+                go('#/login');
+                return null;
+            }
+            return view(args, params).catch(function (error) {
+                if (error.status === 401) {
+                    api.setToken(null);
+                    go('#/login');
+                    return null;
+                }
+                throw error;
+            });
+        };
+    }
+
+    function loginView() {
+        const form = h('form#staff-login-form', {
+            onsubmit: async function (event) {
+                event.preventDefault();
+                const values = Common.formValues(form);
+                const session = await Common.submitting(form, function () {
+                    return api.post('staff/login', values);
+                });
+                if (session) {
+                    api.setToken(session.token);
+                    renderNav();
+                    go('#/');
+                }
+            }},
+        field(t('Login'), h('input', {name: 'login', required: true,
+            autocomplete: 'username', autocapitalize: 'none'})),
+        field(t('Password'), h('input', {name: 'password', type: 'password',
+            required: true, autocomplete: 'current-password'})),
+        h('button.primary', {type: 'submit'}, t('Sign in')));
+        return Promise.resolve(h('section.page',
+            h('h1', t('Engineer sign in')), form));
+    }
+
+    function jobCard(order) {
+        return h('a.card.job', {href: '#/job/' + order.id,
+            dataset: {order: order.id}},
+        h('div.row', h('strong', (order.appointment_start || '')
+            .slice(11, 16) + ' ' + (order.number || '')),
+        h('span.badge', order.state_string)),
+        h('div', order.customer + ' · ' + (order.customer_mobile || '')),
+        h('div.muted', order.address || ''),
+        order.appliance ? h('div.muted', order.appliance.model_name + ' · '
+            + order.appliance.serial_number) : null,
+        h('span.badge' + (order.in_warranty ? '.ok' : '.warn'),
+            order.in_warranty ? t('In warranty') : t('Out of warranty')));
+    }
+
+    async function jobsView() {
+        const today = new Date();
+        const day = new Date(today.getTime()
+            - today.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+        const [todays, open] = await Promise.all([
+            api.get('staff/work-orders?mine=true&date=' + day
+                + '&order=appointment&limit=100'),
+            api.get('staff/work-orders?mine=true&open=true'
+                + '&order=appointment&limit=100')]);
+        const ids = new Set(todays.items.map(function (o) { return o.id; }));
+        const others = open.items.filter(function (o) {
+            return !ids.has(o.id);
+        });
+        return h('section.page', h('h1', t("Today's jobs") + ' ' + day),
+            todays.items.length ? todays.items.map(jobCard)
+                : h('p.muted', t('No job.')),
+            others.length ? [h('h2', t('Other open jobs')),
+                others.map(jobCard)] : null);
+    }
+
+    function signaturePad() {
+        const canvas = h('canvas.signature', {width: 600, height: 240,
+            id: 'signature'});
+        const context = canvas.getContext('2d');
+        let drawing = false;
+        let signed = false;
+        context.lineWidth = 3;
+        context.lineCap = 'round';
+
+        function point(event) {
+            const rect = canvas.getBoundingClientRect();
+            return [(event.clientX - rect.left) * canvas.width / rect.width,
+                (event.clientY - rect.top) * canvas.height / rect.height];
+        }
+        canvas.addEventListener('pointerdown', function (event) {
+            drawing = true;
+            context.beginPath();
+            context.moveTo(...point(event));
+        });
+        canvas.addEventListener('pointermove', function (event) {
+            if (drawing) {
+                context.lineTo(...point(event));
+                context.stroke();
+                signed = true;
+            }
+        });
+        ['pointerup', 'pointerleave'].forEach(function (name) {
+            canvas.addEventListener(name, function () {
+                drawing = false;
+            });
+        });
+        return {
+            element: h('div', canvas, h('button.link', {type: 'button',
+                onclick: function () {
+                    context.clearRect(0, 0, canvas.width, canvas.height);
+                    signed = false;
+                }}, t('Clear'))),
+            data: function () {
+                return signed
+                    ? canvas.toDataURL('image/png').split(',')[1] : null;
+            },
+        };
+    }
+
+    async function completionForm(order) {
+        const faultTypes = await api.get('staff/fault-types?work_order='
+            + order.id);
+        const signature = signaturePad();
+        const parts = h('div.parts');
+
+        function addPart() {
+            parts.append(h('div.part-row',
+                h('input', {name: 'part_code', placeholder: t('Part code')}),
+                h('input', {name: 'part_quantity', type: 'number', min: '0',
+                    step: 'any', value: '1', placeholder: t('Quantity')})));
+        }
+        addPart();
+        const photos = h('input', {type: 'file', accept: 'image/*',
+            multiple: true, capture: 'environment', id: 'f-photos'});
+        const form = h('form#complete-form', {
+            onsubmit: async function (event) {
+                event.preventDefault();
+                const body = {all_steps_done: false, steps_done: []};
+                const values = Common.formValues(form);
+                if (values.fault_type) {
+                    body.fault_type = values.fault_type;
+                }
+                form.querySelectorAll('input[name=step]:checked').forEach(
+                    function (box) {
+                        body.steps_done.push(Number(box.value));
+                    });
+                body.extra_steps = (values.extra_steps || '').split('\n')
+                    .map(function (s) { return s.trim(); })
+                    .filter(Boolean);
+                body.parts = [];
+                const codes = form.querySelectorAll('input[name=part_code]');
+                const quantities = form.querySelectorAll(
+                    'input[name=part_quantity]');
+                codes.forEach(function (code, index) {
+                    if (code.value.trim()) {
+                        body.parts.push({code: code.value.trim(),
+                            quantity: Number(quantities[index].value || 1)});
+                    }
+                });
+                if (values.labour_hours) {
+                    body.labour_hours = Number(values.labour_hours);
+                }
+                body.root_cause = values.root_cause || null;
+                body.notes = values.notes || null;
+                const done = await Common.submitting(form, async function () {
+                    body.photos = [];
+                    for (const file of photos.files) {
+                        body.photos.push({name: file.name,
+                            data: await Common.readFile(file)});
+                    }
+                    const sign = signature.data();
+                    if (sign) {
+                        body.signature = sign;
+                    }
+                    return api.post('staff/work-orders/' + order.id
+                        + '/complete', body);
+                });
+                if (done) {
+                    go('#/job/' + order.id);
+                }
+            }},
+        field(t('Fault type'), h('select', {name: 'fault_type',
+            id: 'f-fault_type'}, h('option', {value: ''}, ''),
+        faultTypes.map(function (f) {
+            return h('option', {value: f.code}, f.code + ' · ' + f.name);
+        }))),
+        order.steps.length ? h('fieldset', h('legend', t('Steps done')),
+            order.steps.map(function (step) {
+                return h('label.check', h('input', {type: 'checkbox',
+                    name: 'step', value: step.id, checked: step.done}),
+                step.description);
+            })) : null,
+        field(t('Other steps done (one a line)'), h('textarea', {
+            name: 'extra_steps', rows: 2})),
+        h('fieldset', h('legend', t('Parts used from the van')), parts,
+            h('button.link', {type: 'button', onclick: addPart},
+                t('Add a part'))),
+        field(t('Labour time (hours)'), h('input', {name: 'labour_hours',
+            id: 'f-labour_hours', type: 'number', min: '0', step: '0.25',
+            required: true})),
+        field(t('Root cause'), h('textarea', {name: 'root_cause', rows: 2})),
+        field(t('Notes'), h('textarea', {name: 'notes', rows: 2})),
+        field(t('Photos'), photos),
+        h('div.field', h('span.label', t("Customer's signature")),
+            signature.element),
+        h('button.primary', {type: 'submit'}, t('Complete')));
+        return h('div.box', h('h2', t('Completion')), form);
+    }
+
+    function ratingForm(order) {
+        const form = h('form#device-rating-form', {
+            onsubmit: async function (event) {
+                event.preventDefault();
+                const values = Common.formValues(form);
+                const body = {};
+                ['overall', 'punctuality', 'attitude', 'quality'].forEach(
+                    function (name) {
+                        if (values[name]) {
+                            body[name] = Number(values[name]);
+                        }
+                    });
+                if (values.comment) {
+                    body.comment = values.comment;
+                }
+                const result = await Common.submitting(form, function () {
+                    return api.post('staff/work-orders/' + order.id
+                        + '/rating', body);
+                });
+                if (result) {
+                    Common.notice(t('Thank you for your rating.'), 'ok');
+                    go('#/job/' + order.id);
+                }
+            }},
+        ['overall', 'punctuality', 'attitude', 'quality'].map(function (name) {
+            return h('fieldset.stars', h('legend', t(name[0].toUpperCase()
+                + name.slice(1))), [1, 2, 3, 4, 5].map(function (value) {
+                return h('label', h('input', {type: 'radio', name: name,
+                    value: value, required: name === 'overall'}),
+                h('span', '★'.repeat(value)));
+            }));
+        }),
+        field(t('Comment'), h('textarea', {name: 'comment', rows: 2})),
+        h('button.primary', {type: 'submit'}, t('Rate the visit')));
+        return h('div.box', h('h2', t('The customer rates here')), form);
+    }
+
+    async function jobView([id]) {
+        const order = await api.get('staff/work-orders/' + id);
+        const noteInput = h('input', {name: 'note', id: 'f-note'});
+        const publicBox = h('input', {type: 'checkbox', name: 'public'});
+        const buttons = order.actions.filter(function (action) {
+            return ACTIONS[action];
+        }).map(function (action) {
+            return h('button' + (action === 'start' || action === 'depart'
+                ? '.primary' : ''), {type: 'button',
+                dataset: {action: action},
+                onclick: async function (event) {
+                    event.target.disabled = true;
+                    try {
+                        await api.post('staff/work-orders/' + id
+                            + '/progress', {action: action,
+                            note: noteInput.value || null,
+                            public: publicBox.checked});
+                        go('#/job/' + id);
+                    } catch (error) {
+                        Common.notice(error.message, 'error');
+                        event.target.disabled = false;
+                    }
+                }}, t(ACTIONS[action]));
+        });
+        const appliance = order.appliance;
+        return h('section.page',
+            h('h1', (order.number || '') + ' '),
+            h('p', h('span.badge', {id: 'order-state'}, order.state_string),
+                ' ', Common.formatDate(order.appointment_start)),
+            h('dl',
+                h('dt', t('Customer')), h('dd', order.customer),
+                h('dt', t('Mobile phone')), h('dd', order.customer_mobile
+                    ? h('a', {href: 'tel:' + order.customer_mobile},
+                        order.customer_mobile) : ''),
+                h('dt', t('Address')), h('dd', order.address || ''),
+                h('dt', t('Appliance')), h('dd', appliance
+                    ? appliance.model_name + ' · ' + appliance.serial_number
+                    : ''),
+                h('dt', t('Warranty')), h('dd', order.in_warranty
+                    ? t('In warranty') : t('Out of warranty'))),
+            order.description ? h('p.box', order.description) : null,
+            order.coverages.length ? h('table', h('tbody',
+                order.coverages.map(function (c) {
+                    return h('tr', h('td', c.kind_string), h('td', c.end_date));
+                }))) : null,
+            buttons.length ? h('div.box',
+                field(t('Note'), noteInput),
+                h('label.check', publicBox,
+                    t('Show the note to the customer')),
+                h('div.actions', buttons)) : null,
+            order.actions.includes('complete') ? await completionForm(order)
+                : null,
+            order.state === 'done' && !order.rating ? ratingForm(order) : null,
+            order.rating ? h('p.rating', t('Customer rating') + ': '
+                + '★'.repeat(order.rating.overall)) : null,
+            h('h2', t('History')),
+            order.history.length ? order.history.map(function (entry) {
+                return h('div.card', h('div.row', h('strong', entry.number),
+                    h('span.badge', entry.state)),
+                h('div.muted', Common.formatDate(entry.done_at) + ' '
+                    + (entry.fault_type || '')),
+                entry.root_cause ? h('div', entry.root_cause) : null);
+            }) : h('p.muted', t('No service yet.')),
+            h('h2', t('Timeline')),
+            h('ol.timeline', order.timeline.map(function (e) {
+                return h('li', h('time', Common.formatDate(e.date)),
+                    h('span', e.description || ''));
+            })));
+    }
+
+    const render = Common.router([
+        [/^\/login$/, loginView],
+        [/^\/$/, requireLogin(jobsView)],
+        [/^\/job\/(\d+)$/, requireLogin(jobView)],
+    ], root);
+    renderNav();
+    render();
+}(window, window.Common));

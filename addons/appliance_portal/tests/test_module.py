@@ -1,0 +1,13 @@
+# This file is part of the appliance_portal module.  The COPYRIGHT file at
+# the top level of this repository contains the full copyright notices and
+# license terms.
+from trytond.modules.company.tests import CompanyTestMixin
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class AppliancePortalTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Appliance Portal module"
+    module = 'appliance_portal'
+
+
+del ModuleTestCase
