@@ -90,12 +90,16 @@ def init_trytond():
 
 def database_exists(name):
     from trytond import backend
-    try:
-        database = backend.Database(name).connect()
-    except Exception:
-        return False
-    database.close()
-    return True
+    from trytond import config as trytond_config
+    from trytond.transaction import Transaction
+    if backend.name == 'sqlite':
+        return Path(
+            trytond_config.get('database', 'path'), name + '.sqlite').exists()
+    with Transaction().start(None, 0, close=True) as transaction:
+        cursor = transaction.connection.cursor()
+        cursor.execute(
+            'SELECT 1 FROM pg_database WHERE datname = %s', (name,))
+        return bool(cursor.fetchone())
 
 
 def create_database(name):
@@ -107,12 +111,13 @@ def create_database(name):
 
 def drop_database(name):
     from trytond import backend
+    from trytond import config as trytond_config
     from trytond.transaction import Transaction
     if not database_exists(name):
         log(f"no database {name!r} to drop")
         return
     if backend.name == 'sqlite':
-        path = Path(os.environ['TRYTOND_DATABASE__PATH'], name + '.sqlite')
+        path = Path(trytond_config.get('database', 'path'), name + '.sqlite')
         for suffix in ['', '-journal', '-wal', '-shm']:
             Path(str(path) + suffix).unlink(missing_ok=True)
     else:
