@@ -1,13 +1,17 @@
 # This file is part of the appliance_service module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
+from collections import defaultdict
+
 import phonenumbers
 from sql import Null
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 
 from .exceptions import DuplicatePhoneWarning, PhoneValidationError
 
@@ -143,9 +147,18 @@ class Party(metaclass=PoolMeta):
     def check_duplicate_mobile(cls, parties):
         pool = Pool()
         Warning = pool.get('res.user.warning')
+        # One search for all the parties: a bulk import creates thousands
+        ids = {p.id for p in parties}
+        mobiles = {p.mobile_number for p in parties if p.mobile_number}
+        duplicates = defaultdict(list)
+        for sub_mobiles in grouped_slice(mobiles, backend.MAX_QUERY_PARAMS):
+            for other in cls.search([
+                        ('mobile_number', 'in', list(sub_mobiles)),
+                        ], order=[('id', 'ASC')]):
+                if other.id not in ids:
+                    duplicates[other.mobile_number].append(other)
         for party in parties:
-            others = cls.find_by_mobile(
-                party.mobile_number, exclude=parties)
+            others = duplicates.get(party.mobile_number)
             if not others:
                 continue
             warning_name = Warning.format('party_duplicate_mobile', others)
