@@ -41,6 +41,7 @@ LANGUAGES = ['zh_CN', 'en']
 COMPANY_NAME = '华安家电售后服务有限公司'
 COMPANY_NAME_EN = "Hua'an Appliance Service Co."
 ADMIN_EMAIL = 'admin@example.com'
+PORTAL_EMAIL = 'customer@example.com'
 
 # login: (name, staff language, groups as (module, fs_id), employee)
 USERS = {
@@ -338,13 +339,49 @@ def setup_configuration():
     configuration.save()
 
 
+def setup_portal_customer():
+    """The customer portal account of the demo, when the portal is active
+
+    It belongs to a demo customer who owns appliances.
+    """
+    from proteus import Model
+    Module = Model.get('ir.module')
+    if not Module.find([
+                ('name', '=', 'appliance_portal'),
+                ('state', '=', 'activated'),
+                ]):
+        return None
+    WebUser = Model.get('web.user')
+    Party = Model.get('party.party')
+    users = WebUser.find([('email', '=', PORTAL_EMAIL)])
+    if users:
+        return users[0]
+    parties = Party.find([
+            ('customer_source', '!=', None),
+            ('appliances', '!=', None),
+            ], order=[('id', 'ASC')], limit=1)
+    if not parties:
+        return None
+    party, = parties
+    if PORTAL_EMAIL not in {
+            m.value for m in party.contact_mechanisms if m.type == 'email'}:
+        party.contact_mechanisms.new(type='email', value=PORTAL_EMAIL)
+        party.save()
+    log(f"create the portal account {PORTAL_EMAIL} of {party.name}")
+    user = WebUser(email=PORTAL_EMAIL, party=party)
+    user.password = PASSWORD
+    user.email_valid = True
+    user.save()
+    return user
+
+
 def demo_data_loaded():
     from proteus import Model
     Appliance = Model.get('appliance.appliance')
     return bool(Appliance.find([], limit=1))
 
 
-def print_logins(name):
+def print_logins(name, portal_user=None):
     from trytond import config
     listen = config.get('web', 'listen')
     print()
@@ -352,6 +389,9 @@ def print_logins(name):
     print(f"Every demo user has the password {PASSWORD!r}:")
     for login in USERS:
         print(f"  {login:<9} {ROLES[login]}")
+    if portal_user:
+        print(f"Customer portal: http://{listen}/{name}/portal/ "
+            f"as {PORTAL_EMAIL} ({portal_user.party.name})")
     print()
 
 
@@ -413,8 +453,9 @@ def main():
                 seed=args.seed)
         for key, value in summary.items():
             log(f"  {key}: {value}")
+    portal_user = setup_portal_customer()
     log(f"done in {time.monotonic() - started:.0f}s")
-    print_logins(name)
+    print_logins(name, portal_user)
 
 
 if __name__ == '__main__':
