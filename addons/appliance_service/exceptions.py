@@ -63,3 +63,11 @@ class QuoteError(UserError):
 
 class RepairPlanError(UserError):
     pass
+
+
+class SlaCalendarError(ValidationError):
+    pass
+
+
+class SlaPolicyError(ValidationError):
+    pass

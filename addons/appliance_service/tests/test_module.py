@@ -7,6 +7,8 @@ from trytond.modules.appliance_service.warranty import coverage_end
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
+from .test_sla import SlaCalendarTestCase  # noqa: F401
+
 
 class ApplianceServiceTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Appliance Service module"
