@@ -361,9 +361,8 @@ class Appliance(_InWarrantyMixin, ModelSQL, ModelView):
         for appliance in appliances:
             existing = {c.key: c for c in appliance.coverages}
             for values in appliance.compute_coverages():
-                key = (values['kind'], values['component'] or None,
-                    values['origin'], values['policy_line'],
-                    values['extension'])
+                key = (values['kind'], values['origin'],
+                    values['policy_line'], values['extension'])
                 coverage = existing.pop(key, None)
                 if coverage is None:
                     to_create.append({'appliance': appliance.id, **values})

@@ -151,7 +151,9 @@ class Coverage(_InWarrantyMixin, ModelSQL, ModelView):
 
     @property
     def key(self):
-        return (self.kind, self.component or None, self.origin,
+        # Not the component: it is translated and would not match in
+        # another language, deleting the coverage and its reminders
+        return (self.kind, self.origin,
             self.policy_line.id if self.policy_line else None,
             self.extension.id if self.extension else None)
 
@@ -203,7 +205,7 @@ class Extension(ModelSQL, ModelView):
     @fields.depends('product', 'price')
     def on_change_product(self):
         if self.product and self.price is None:
-            self.price = self.product.list_price
+            self.price = self.product.list_price_used
 
     def get_rec_name(self, name):
         label = self.component if self.kind == 'component' else (
