@@ -790,6 +790,9 @@ def route(path, method='GET', *, auth='customer', summary='', tags=(),
             return json_response(result, status)
 
         def _pooled(request, pool, **kwargs):
+            for value in kwargs.values():
+                if isinstance(value, int) and not 0 < value < 2 ** 31:
+                    raise ApiError('not_found')
             user_id = _session_user_id(request) if auth == 'staff' else None
             return with_transaction(readonly=readonly)(_transacted)(
                 request, pool, user_id, **kwargs)
@@ -801,16 +804,16 @@ def route(path, method='GET', *, auth='customer', summary='', tags=(),
             candidates = accept_languages(request)
             language = match_language(candidates, available)
             call = Call(request, pool, None, None, language or 'en')
+            # The company first: party languages are company values
             with transaction.set_context(
-                    language=call.language, portal_url=portal_url(request)):
+                    language=call.language, portal_url=portal_url(request),
+                    company=_company_id(pool)):
                 if auth == 'customer':
                     authenticate_customer(call)
                     if not language and call.party.lang:
                         call.language = call.party.lang.code
                 request.api_language = call.language
-                with transaction.set_context(
-                        language=call.language,
-                        company=_company_id(pool)):
+                with transaction.set_context(language=call.language):
                     call.query = _parse_query(request, query)
                     if method in {'POST', 'PUT', 'PATCH'}:
                         call.body = _parse_body(request, body)

@@ -28,6 +28,13 @@ def unique():
 class ApiMixin:
     "Helpers to call the API"
 
+    def setUp(self):
+        super().setUp()
+        sendmail = patch(
+            'trytond.modules.web_user.user.send_message_transactional')
+        self.sent = sendmail.start()
+        self.addCleanup(sendmail.stop)
+
     def url(self, path):
         return f'/{self.db_name}/api/v1/{path}'
 
@@ -132,10 +139,6 @@ class PortalApiTestCase(ApiMixin, RouteTestCase):
 
     def setUp(self):
         super().setUp()
-        sendmail = patch(
-            'trytond.modules.web_user.user.send_message_transactional')
-        self.sent = sendmail.start()
-        self.addCleanup(sendmail.stop)
         # Failed logins sleep 2**n - 1 seconds: keep the tests fast
         self._max_attempt = config.get('session', 'max_attempt', default='5')
         self.addCleanup(

@@ -35,6 +35,12 @@ def setup_portal_data(days=10):
     Group = pool.get('res.group')
     Date = pool.get('ir.date')
 
+    Lang = pool.get('ir.lang')
+    # The portal speaks both languages
+    Lang.write(Lang.search([
+                ('code', 'in', ['en', 'zh_CN']),
+                ('active', '=', False),
+                ]), {'active': True, 'translatable': True})
     company = create_company()
     ids = {'company': company.id}
     with set_company(company):

@@ -321,7 +321,8 @@
         const appliance = order.appliance;
         return h('section.page',
             h('h1', (order.number || '') + ' '),
-            h('p', h('span.badge', {id: 'order-state'}, order.state_string),
+            h('p', h('span.badge', {id: 'order-state',
+                dataset: {state: order.state}}, order.state_string),
                 ' ', Common.formatDate(order.appointment_start)),
             h('dl',
                 h('dt', t('Customer')), h('dd', order.customer),

@@ -130,8 +130,12 @@
 
     // DOM builder: h('div.card', {onclick: f}, child, 'text', ...)
     function h(tag, attributes) {
-        const [name, ...classes] = tag.split('.');
+        const [head, ...classes] = tag.split('.');
+        const [name, id] = head.split('#');
         const element = global.document.createElement(name || 'div');
+        if (id) {
+            element.id = id;
+        }
         if (classes.length) {
             element.className = classes.join(' ');
         }

@@ -1,0 +1,100 @@
+# This file is part of the appliance_portal module.  The COPYRIGHT file at
+# the top level of this repository contains the full copyright notices and
+# license terms.
+"""Property-based run of schemathesis against the OpenAPI document.
+
+Every operation of the document is called with generated valid and invalid
+data, as a customer, as an agent or anonymously; no answer may be a server
+error (5xx).  SCHEMATHESIS_EXAMPLES sets the examples per operation and
+mode (default 20, which makes more than 1,000 requests).
+"""
+import os
+import unittest
+
+import trytond.config as config
+from trytond.tests.test_tryton import RouteTestCase
+from trytond.wsgi import app
+
+from .test_api import ApiMixin
+from .tools import setup_portal_data
+
+try:
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis import GenerationMode
+except ImportError:
+    schemathesis = None
+
+EXAMPLES = int(os.environ.get('SCHEMATHESIS_EXAMPLES', 20))
+MINIMUM_REQUESTS = 1000
+
+
+@unittest.skipIf(schemathesis is None, "schemathesis is not installed")
+class SchemathesisTestCase(ApiMixin, RouteTestCase):
+    "Fuzz the API from its OpenAPI document"
+    module = 'appliance_portal'
+    language = 'zh_CN'
+    ids = None
+
+    @classmethod
+    def setUpDatabase(cls):
+        cls.ids = setup_portal_data()
+
+    def setUp(self):
+        super().setUp()
+        # Failed logins sleep 2**n - 1 seconds: keep it short
+        for option, value in [('max_attempt', '1'),
+                ('max_attempt_ip_network', '100000')]:
+            old = config.get('session', option)
+            config.set('session', option, value)
+            if old is None:
+                self.addCleanup(config.remove_option, 'session', option)
+            else:
+                self.addCleanup(config.set, 'session', option, old)
+
+    def test_no_server_error(self):
+        "No generated request gets a 5xx answer"
+        token, _ = self.signup()
+        appliance = self.register(token)
+        self.book(token, appliance['id'])
+        agent = self.staff_token('agent')
+        customer = {'Authorization': f'Bearer {token}'}
+
+        schema = schemathesis.openapi.from_wsgi(
+            f'/{self.db_name}/api/v1/openapi.json', app)
+        count = 0
+        failures = []
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            if 'Trytond REST' in (operation.tags or []):
+                continue
+            path = operation.path
+            if path.startswith('/staff/'):
+                headers = agent
+            elif operation.definition.raw.get('security'):
+                headers = customer
+            else:
+                headers = {}
+            if path in {'/auth/logout', '/staff/logout'}:
+                # Do not end the sessions the other operations use
+                headers = {}
+            for mode in [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]:
+                strategy = operation.as_strategy(generation_mode=mode)
+
+                @settings(max_examples=EXAMPLES, deadline=None,
+                    database=None, phases=[Phase.generate],
+                    suppress_health_check=list(HealthCheck))
+                @given(case=strategy)
+                def run(case):
+                    nonlocal count
+                    response = case.call(headers=dict(headers))
+                    count += 1
+                    if response.status_code >= 500:
+                        failures.append(
+                            f'{case.method} {case.formatted_path} '
+                            f'{case.query} {case.body!r:.200} -> '
+                            f'{response.status_code} {response.text:.300}')
+                run()
+        self.assertEqual(failures, [])
+        self.assertGreaterEqual(count, MINIMUM_REQUESTS * EXAMPLES // 20)
+        print(f"\nschemathesis: {count} requests, no server error")
