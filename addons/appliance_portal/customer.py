@@ -19,7 +19,7 @@ from trytond.transaction import Transaction
 
 from .api import (
     PAGE_QUERY, ApiError, Array, Binary, Boolean, Date, Enum, Id, Integer,
-    Object, String, local_datetime, page_of, paginate, record_or_404,
+    Number, Object, String, local_datetime, page_of, paginate, record_or_404,
     reply_schema, route)
 
 MODULE = 'appliance_portal'
@@ -187,7 +187,7 @@ EVENT = reply_schema({
 CHARGE = reply_schema({
         'description': String(nullable=True),
         'kind': String(nullable=True),
-        'quantity': Integer(),
+        'quantity': Number(),
         'amount': String(nullable=True),
         }, name='Charge')
 RATING = reply_schema({
@@ -212,10 +212,14 @@ VISIT = reply_schema({
         'next_step': String(nullable=True),
         'done_at': String(format='date-time', nullable=True),
         'warranty_status': String(nullable=True),
+        'warranty_status_string': String(nullable=True),
         'charges': Array(CHARGE, max_items=None),
         'charge_amount': String(nullable=True),
         'quote_state': String(nullable=True),
+        'quote_state_string': String(nullable=True),
+        'quote_amount': String(nullable=True),
         'payment_state': String(nullable=True),
+        'payment_state_string': String(nullable=True),
         'rating': Object(RATING.properties, name='Rating', nullable=True),
         'can_rate': Boolean(),
         }, name='Visit')
@@ -430,6 +434,13 @@ def _selection_string(record, field):
     return selection.get(value, value)
 
 
+def _optional_string(record, field):
+    "The label of the selection field of a later module, if it is there"
+    if field not in record._fields or getattr(record, field) is None:
+        return None
+    return _selection_string(record, field)
+
+
 def serialize_appliance(appliance):
     template = appliance.product.template
     return {
@@ -530,10 +541,14 @@ def serialize_visit(order):
         'next_step': order.next_step,
         'done_at': order.done_at,
         'warranty_status': getattr(order, 'warranty_status', None),
+        'warranty_status_string': _optional_string(order, 'warranty_status'),
         'charges': charges,
         'charge_amount': getattr(order, 'charge_amount', None),
         'quote_state': getattr(order, 'quote_state', None),
+        'quote_state_string': _optional_string(order, 'quote_state'),
+        'quote_amount': getattr(order, 'quote_amount', None),
         'payment_state': getattr(order, 'payment_state', None),
+        'payment_state_string': _optional_string(order, 'payment_state'),
         'rating': serialize_rating(ratings[0] if ratings else None),
         'can_rate': (order.state == 'done' and not ratings
             and hasattr(order.__class__, 'rate')),

@@ -15,6 +15,7 @@ from http import HTTPStatus
 
 import trytond.config as config
 from trytond.exceptions import LoginException
+from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
@@ -326,6 +327,16 @@ def _order(call, order_id):
     return record_or_404(WorkOrder, order_id)
 
 
+def _check_button(call, name):
+    "Raise 403 unless the user's groups may click the button of work orders"
+    pool = call.pool
+    Button = pool.get('ir.model.button')
+    User = pool.get('res.user')
+    groups = Button.get_groups('appliance.work_order', name)
+    if groups and not (groups & set(User.get_groups())):
+        raise ApiError('forbidden')
+
+
 def _session_expiry():
     return dt.datetime.now() + dt.timedelta(
         seconds=config.getint('session', 'max_age'))
@@ -473,6 +484,7 @@ def staff_dispatch(call, order_id):
     WorkOrder = pool.get('appliance.work_order')
     Employee = pool.get('company.employee')
     order = _order(call, order_id)
+    _check_button(call, 'dispatch')
     if order.state != 'scheduled':
         raise ApiError('wrong_state',
             message_id=f'{MODULE}.msg_cannot_dispatch')
@@ -484,8 +496,11 @@ def staff_dispatch(call, order_id):
     elif hasattr(WorkOrder, 'auto_dispatch'):
         WorkOrder.auto_dispatch([order])
         order = WorkOrder(order.id)
-        if order.state == 'scheduled' and order.engineer:
-            WorkOrder.dispatch([order])
+        if order.state == 'scheduled':
+            # No engineer can take it: the dispatch note says why
+            raise ApiError('validation',
+                message=getattr(order, 'dispatch_note', None)
+                or gettext(f'{MODULE}.msg_engineer_required'))
     elif order.engineer:
         WorkOrder.dispatch([order])
     else:

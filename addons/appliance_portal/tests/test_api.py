@@ -27,6 +27,7 @@ def unique():
 
 class ApiMixin:
     "Helpers to call the API"
+    used_slots = set()
 
     def setUp(self):
         super().setUp()
@@ -99,11 +100,16 @@ class ApiMixin:
         return data
 
     def free_slot(self, token, appliance=None, exclude=()):
+        "A slot no other test booked: an engineer takes 2 visits a window"
         path = 'slots' + (f'?appliance={appliance}' if appliance else '')
+        path += ('&' if appliance else '?') + 'to=2100-01-01'
         _, slots = self.call('GET', path, token=token, status=200)
+        used = ApiMixin.used_slots
         for slot in slots:
-            if slot['id'] not in exclude and slot['available'] >= 1 \
-                    and slot['id'] != self.ids['tiny_slot']:
+            if (slot['id'] not in exclude and slot['id'] not in used
+                    and slot['available'] >= 1
+                    and slot['id'] != self.ids['tiny_slot']):
+                used.add(slot['id'])
                 return slot['id']
         self.fail("no free slot")
 
@@ -797,6 +803,24 @@ class PortalApiTestCase(ApiMixin, RouteTestCase):
             return
         self.assertEqual(status, 201, msg=rated)
         self.assertEqual(rated['rating']['overall'], 5)
+
+    def test_staff_auto_dispatch(self):
+        "Dispatch without a named engineer chooses one"
+        token, _ = self.signup()
+        appliance = self.register(token)
+        request = self.book(token, appliance['id'])
+        order_id = request['visits'][0]['id']
+        agent = self.staff_token('agent')
+        status, order = self.call('POST',
+            f'staff/work-orders/{order_id}/dispatch', {}, headers=agent)
+        if status == 422:
+            # Without automatic dispatch an engineer must be named
+            self.assertEqual(order['error']['code'], 'validation')
+            return
+        self.assertEqual(status, 200, msg=order)
+        self.assertEqual(order['state'], 'dispatched')
+        self.assertIn(order['engineer'],
+            [self.ids['engineer'], self.ids['engineer2']])
 
     def test_staff_forbidden(self):
         "Engineers may not call what their group may not do"

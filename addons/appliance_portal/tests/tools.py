@@ -15,7 +15,7 @@ MODEL_CODE = 'KFR-35GW'
 SERIAL_PATTERN = r'GR\d{6}'
 
 
-def setup_portal_data(days=10):
+def setup_portal_data(days=30):
     "Create the data and return the ids the tests need"
     pool = Pool()
     Country = pool.get('country.country')
@@ -127,7 +127,8 @@ def setup_portal_data(days=10):
                     service_regions=[('add', [region.id])],
                     skills=[('create', [{
                                     'category': category.id, 'level': '4'}])],
-                    working_days=['0', '1', '2', '3', '4', '5', '6'])
+                    working_days=['0', '1', '2', '3', '4', '5', '6'],
+                    daily_capacity=1000)
             employee, = Employee.create([values])
             return employee
 

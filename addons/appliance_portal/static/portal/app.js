@@ -525,7 +525,7 @@
         if (!visit.charges.length && !visit.warranty_status) {
             return null;
         }
-        const free = visit.warranty_status === 'in_warranty'
+        const free = visit.warranty_status === 'covered'
             && !visit.charges.length;
         const rows = visit.charges.map(function (charge) {
             return h('tr', h('td', charge.description || ''),
@@ -544,8 +544,16 @@
             rows.length ? h('table', h('tbody', rows,
                 h('tr.total', h('td', t('Total')), h('td'),
                     h('td.num', visit.charge_amount || '')))) : null,
-            visit.payment_state ? h('p.muted', t('Payment') + ': '
-                + visit.payment_state) : null,
+            visit.warranty_status_string ? h('p.muted', t('Warranty') + ': '
+                + visit.warranty_status_string) : null,
+            visit.quote_state && visit.quote_state !== 'none'
+                ? h('p', {id: 'quote-state'}, t('Quote') + ': '
+                    + visit.quote_state_string
+                    + (visit.quote_amount ? ' · ' + visit.quote_amount : ''))
+                : null,
+            visit.payment_state && visit.payment_state !== 'none'
+                ? h('p.muted', t('Payment') + ': '
+                    + visit.payment_state_string) : null,
             visit.quote_state === 'proposed' ? h('div.actions',
                 h('button.primary', {type: 'button', id: 'accept-quote',
                     onclick: decide('accept')}, t('Accept the quote')),
