@@ -71,3 +71,11 @@ class SlaCalendarError(ValidationError):
 
 class SlaPolicyError(ValidationError):
     pass
+
+
+class ChargeError(UserError):
+    pass
+
+
+class FollowUpError(UserError):
+    pass
