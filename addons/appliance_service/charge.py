@@ -8,6 +8,7 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
+from trytond.modules.account_product.exceptions import AccountError
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
@@ -377,7 +378,8 @@ class WorkOrder(metaclass=PoolMeta):
                 raise QuoteError(gettext(
                         'appliance_service.msg_quote_in_warranty',
                         order=order.rec_name))
-            if not order.charge_amount:
+            # A quote of nothing is allowed for goodwill, not an empty one
+            if not order.charges:
                 raise QuoteError(gettext(
                         'appliance_service.msg_quote_no_charges',
                         order=order.rec_name))
@@ -865,7 +867,13 @@ class WorkOrderCharge(sequence_ordered(), ModelSQL, ModelView):
             quantity=self.quantity,
             origin=self,
             )
-        line.on_change_product()
+        try:
+            line.on_change_product()
+        except AccountError as exception:
+            raise ChargeError(gettext(
+                    'appliance_service.msg_charge_no_revenue_account',
+                    order=self.work_order.rec_name,
+                    product=self.product.rec_name)) from exception
         line.unit = self.unit
         line.description = self.description
         line.unit_price = self.unit_price
