@@ -175,7 +175,8 @@ def error_response(request, error, database_name=None):
 
 
 def _translate(database_name, language, message_id, **variables):
-    if database_name:
+    # Never connect to a database that is not served (it may not exist)
+    if database_name and database_name in Pool.database_list():
         try:
             with Transaction().start(database_name, 0, readonly=True,
                     context={'language': language}):
@@ -280,7 +281,7 @@ def _clean_string(value, name):
 
 class String(Schema):
 
-    def __init__(self, min_length=None, max_length=255, pattern=None,
+    def __init__(self, min_length=None, max_length=None, pattern=None,
             format=None, strip=True, **kwargs):
         super().__init__(**kwargs)
         self.min_length = min_length
@@ -547,6 +548,12 @@ class Object(Schema):
 
 class Any(Schema):
     pass
+
+
+# Appointment windows are wall-clock times of the service region
+LOCAL_TIME = String(
+    nullable=True, pattern=r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$',
+    description="Local time of the service region, without zone")
 
 
 def reply_schema(properties, name=None, required=None):
@@ -892,11 +899,4 @@ def api_not_found(request, database_name, rest):
         if re.fullmatch(pattern, rest):
             code = 'method_not_allowed'
             break
-    return error_response(
-        request, ApiError(code), _known_database(database_name))
-
-
-def _known_database(database_name):
-    if database_name in Pool.database_list():
-        return database_name
-    return None
+    return error_response(request, ApiError(code), database_name)

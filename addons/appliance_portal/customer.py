@@ -18,9 +18,9 @@ from trytond.tools.email_ import (
 from trytond.transaction import Transaction
 
 from .api import (
-    PAGE_QUERY, ApiError, Array, Binary, Boolean, Date, Enum, Id, Integer,
-    Number, Object, String, local_datetime, page_of, paginate, record_or_404,
-    reply_schema, route)
+    LOCAL_TIME, PAGE_QUERY, ApiError, Array, Binary, Boolean, Date, Enum, Id,
+    Integer, Number, Object, String, local_datetime, page_of, paginate,
+    record_or_404, reply_schema, route)
 
 MODULE = 'appliance_portal'
 LANGUAGES = ['en', 'zh_CN']
@@ -145,7 +145,7 @@ HISTORY = reply_schema({
         'kind': String(),
         'state': String(),
         'state_string': String(),
-        'appointment_start': String(format='date-time', nullable=True),
+        'appointment_start': LOCAL_TIME,
         'done_at': String(format='date-time', nullable=True),
         'description': String(nullable=True),
         }, name='ServiceHistoryEntry')
@@ -204,8 +204,8 @@ VISIT = reply_schema({
         'kind': String(),
         'state': String(),
         'state_string': String(),
-        'appointment_start': String(format='date-time', nullable=True),
-        'appointment_end': String(format='date-time', nullable=True),
+        'appointment_start': LOCAL_TIME,
+        'appointment_end': LOCAL_TIME,
         'slot': Id(nullable=True),
         'engineer': String(nullable=True,
             description="First name of the assigned engineer"),

@@ -204,7 +204,7 @@ def build(base_url):
         }
     components['Error'] = error
     return {
-        'openapi': '3.0.3',
+        'openapi': '3.1.0',
         'info': {
             'title': "Appliance after-sales service API",
             'version': VERSION,

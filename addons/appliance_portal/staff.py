@@ -20,8 +20,8 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
 from .api import (
-    PAGE_QUERY, ApiError, Array, Binary, Boolean, Date, Enum, Id, Number,
-    Object, String, local_datetime, page_of, paginate, record_or_404,
+    LOCAL_TIME, PAGE_QUERY, ApiError, Array, Binary, Boolean, Date, Enum, Id,
+    Number, Object, String, local_datetime, page_of, paginate, record_or_404,
     reply_schema, route)
 from .customer import (
     APPLIANCE, COVERAGE, RATING, RATING_POST, serialize_appliance,
@@ -77,8 +77,8 @@ ORDER = reply_schema({
         'in_warranty': Boolean(),
         'description': String(nullable=True),
         'slot': Id(nullable=True),
-        'appointment_start': String(format='date-time', nullable=True),
-        'appointment_end': String(format='date-time', nullable=True),
+        'appointment_start': LOCAL_TIME,
+        'appointment_end': LOCAL_TIME,
         'engineer': Id(nullable=True),
         'engineer_name': String(nullable=True),
         'next_step': String(nullable=True),

@@ -789,10 +789,6 @@ class PortalApiTestCase(ApiMixin, RouteTestCase):
             {'engineer': self.ids['engineer']}, headers=agent, status=200)
         self.call('POST', f'staff/work-orders/{order_id}/progress',
             {'action': 'start'}, headers=engineer, status=200)
-        self.call('POST', f'staff/work-orders/{order_id}/progress',
-            {'action': 'wait_parts'}, headers=engineer, status=200)
-        self.call('POST', f'staff/work-orders/{order_id}/progress',
-            {'action': 'resume'}, headers=engineer, status=200)
         self.call('POST', f'staff/work-orders/{order_id}/complete',
             {'labour_hours': 0.5, 'all_steps_done': True},
             headers=engineer, status=200)
@@ -821,6 +817,32 @@ class PortalApiTestCase(ApiMixin, RouteTestCase):
         self.assertEqual(order['state'], 'dispatched')
         self.assertIn(order['engineer'],
             [self.ids['engineer'], self.ids['engineer2']])
+
+    def test_staff_waiting_and_cancel(self):
+        "The engineer waits for parts; customer service cancels"
+        token, _ = self.signup()
+        appliance = self.register(token)
+        request = self.book(token, appliance['id'])
+        order_id = request['visits'][0]['id']
+        agent = self.staff_token('agent')
+        engineer = self.staff_token('engineer')
+        self.call('POST', f'staff/work-orders/{order_id}/dispatch',
+            {'engineer': self.ids['engineer']}, headers=agent, status=200)
+        self.call('POST', f'staff/work-orders/{order_id}/progress',
+            {'action': 'start'}, headers=engineer, status=200)
+        _, order = self.call('POST', f'staff/work-orders/{order_id}/progress',
+            {'action': 'wait_parts', 'note': "Compressor ordered"},
+            headers=engineer, status=200)
+        self.assertEqual(order['state'], 'waiting')
+        self.assertIn('resume', order['actions'])
+        self.assertFalse(order['timeline'][-1]['public'])
+        _, order = self.call('POST', f'staff/work-orders/{order_id}/progress',
+            {'action': 'cancel'}, headers=agent, status=200)
+        self.assertEqual(order['state'], 'cancelled')
+        _, view = self.call('GET', f"service-requests/{request['id']}",
+            token=token, status=200)
+        self.assertNotIn("Compressor ordered",
+            [e['description'] for e in view['timeline']])
 
     def test_staff_forbidden(self):
         "Engineers may not call what their group may not do"

@@ -22,10 +22,15 @@ try:
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
     from schemathesis import GenerationMode
+    from schemathesis.checks import (
+        content_type_conformance, response_schema_conformance,
+        status_code_conformance)
+    CHECKS = [status_code_conformance, content_type_conformance,
+        response_schema_conformance]
 except ImportError:
     schemathesis = None
 
-EXAMPLES = int(os.environ.get('SCHEMATHESIS_EXAMPLES', 20))
+EXAMPLES = int(os.environ.get('SCHEMATHESIS_EXAMPLES', 14))
 MINIMUM_REQUESTS = 1000
 
 
@@ -64,6 +69,8 @@ class SchemathesisTestCase(ApiMixin, RouteTestCase):
             f'/{self.db_name}/api/v1/openapi.json', app)
         count = 0
         failures = []
+        # The answers match the document: status codes, types and bodies
+        mismatches = set()
         for result in schema.get_all_operations():
             operation = result.ok()
             if 'Trytond REST' in (operation.tags or []):
@@ -94,7 +101,15 @@ class SchemathesisTestCase(ApiMixin, RouteTestCase):
                             f'{case.method} {case.formatted_path} '
                             f'{case.query} {case.body!r:.200} -> '
                             f'{response.status_code} {response.text:.300}')
+                    try:
+                        case.validate_response(response, checks=CHECKS)
+                    except (Exception, BaseExceptionGroup) as exception:
+                        mismatches.add(
+                            f'{case.method} {operation.path} '
+                            f'{response.status_code}: '
+                            f'{str(exception).splitlines()[0]:.200}')
                 run()
         self.assertEqual(failures, [])
+        self.assertEqual(sorted(mismatches), [])
         self.assertGreaterEqual(count, MINIMUM_REQUESTS * EXAMPLES // 20)
         print(f"\nschemathesis: {count} requests, no server error")
