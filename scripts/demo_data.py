@@ -737,6 +737,1000 @@ def create_reminders():
     return len(Reminder.find([('state', '=', 'open')]))
 
 
+# Service desk ----------------------------------------------------------------
+
+# province code: (region code, English name, Chinese name)
+REGIONS = {
+    'CN-GD': ('GD', "Guangdong", "广东服务区"),
+    'CN-ZJ': ('ZJ', "Zhejiang", "浙江服务区"),
+    'CN-JS': ('JS', "Jiangsu", "江苏服务区"),
+    'CN-SD': ('SD', "Shandong", "山东服务区"),
+    'CN-SC': ('SC', "Sichuan", "四川服务区"),
+    'CN-BJ': ('BJ', "Beijing", "北京服务区"),
+    'CN-SH': ('SH', "Shanghai", "上海服务区"),
+    }
+# start, end, capacity
+SLOT_WINDOWS = [
+    (dt.time(9, 0), dt.time(12, 0), 6),
+    (dt.time(13, 0), dt.time(17, 0), 5),
+    (dt.time(18, 0), dt.time(20, 0), 4),
+    ]
+SLOT_DAYS = 14
+
+# The engineers of the network: the first is the `engineer` user's employee,
+# the others the employees tagged Service Engineer, in id order.
+# (regions, base latitude, base longitude, working days, daily capacity,
+#  {category: level}, [(brand, level)])
+ENGINEER_PROFILES = [
+    (['CN-GD'], 22.7733, 113.2839, ['0', '1', '2', '3', '4', '5', '6'], 6,
+        {'AC': '5', 'REF': '4', 'WM': '4', 'WH': '4', 'TV': '3',
+            'HOOD': '3', 'DW': '3'}, [('GREE', '5'), ('MIDEA', '5')]),
+    (['CN-GD', 'CN-SC'], 23.1291, 113.2644, ['0', '1', '2', '3', '4', '5'],
+        6, {'AC': '4', 'REF': '3', 'WM': '3', 'WH': '4', 'TV': '4',
+            'HOOD': '3', 'DW': '3'}, [('HISENSE', '5')]),
+    (['CN-ZJ', 'CN-SH', 'CN-JS'], 30.2741, 120.1551,
+        ['0', '1', '2', '3', '4', '5'], 5,
+        {'AC': '3', 'REF': '4', 'WM': '4', 'WH': '3', 'TV': '3',
+            'HOOD': '4', 'DW': '4'}, [('FOTILE', '5'), ('SIEMENS', '4')]),
+    (['CN-JS', 'CN-SH', 'CN-SD'], 31.2990, 120.5853,
+        ['1', '2', '3', '4', '5', '6'], 6,
+        {'AC': '4', 'REF': '3', 'WM': '5', 'WH': '3', 'TV': '3',
+            'HOOD': '3', 'DW': '3'}, [('LSWAN', '5'), ('HAIER', '4')]),
+    (['CN-BJ', 'CN-SD'], 39.9042, 116.4074, ['0', '1', '2', '3', '4', '5'],
+        6, {'AC': '4', 'REF': '4', 'WM': '3', 'WH': '3', 'TV': '4',
+            'HOOD': '3', 'DW': '3'}, [('HAIER', '5'), ('TCL', '4')]),
+    ]
+# engineer index: [(first day from today, last day, reason)]
+LEAVES = {
+    2: [(3, 5, "年假")],
+    4: [(-20, -19, "培训")],
+    1: [(9, 9, "事假")],
+    }
+
+# category: [(code, English name, Chinese name, symptom, cause,
+#   [steps], labour hours, skill level)]
+FAULTS = {
+    'AC': [
+        ('AC-NOCOOL', "Not cooling (refrigerant leak)", "空调不制冷",
+            "开机后出风不凉，室外机运转但管路结霜或不结露。",
+            "冷媒泄漏，常见于连接管喇叭口或焊点。",
+            ["检测系统压力", "查找并修复泄漏点", "抽真空", "按铭牌加注冷媒",
+                "试机测出风温度"], 2.0, '3'),
+        ('AC-LEAK', "Indoor unit dripping", "空调室内机漏水",
+            "室内机出风口或底部滴水。", "排水管堵塞或安装倾斜。",
+            ["检查排水管走向", "疏通排水管", "调整室内机水平", "试机观察"],
+            1.0, '2'),
+        ('AC-E1', "E1 high-pressure protection", "空调报E1故障",
+            "开机数分钟后停机，显示E1。", "室外机散热不良或压力传感器故障。",
+            ["读取故障代码", "清洗室外机冷凝器", "检测压力开关",
+                "更换故障传感器", "试机"], 1.5, '3'),
+        ('AC-COMP', "Compressor failure", "空调压缩机不启动",
+            "室外机不运转，压缩机有嗡嗡声。", "压缩机卡缸或启动电容损坏。",
+            ["检测启动电容", "检测压缩机绕组", "回收冷媒", "更换压缩机",
+                "抽真空加注冷媒", "试机"], 4.0, '4'),
+        ],
+    'REF': [
+        ('REF-NOCOOL', "Not cooling (compressor)", "冰箱不制冷",
+            "冷藏室温度偏高，压缩机不启动或一直运转。",
+            "压缩机故障或启动继电器损坏。",
+            ["检测电源与温控", "检测启动继电器", "检测压缩机",
+                "更换故障部件", "通电观察降温"], 3.0, '4'),
+        ('REF-FROST', "Frost build-up", "冰箱冷冻室结霜严重",
+            "冷冻室背板结厚霜，冷藏室不凉。", "化霜加热器或化霜传感器故障。",
+            ["手动化霜", "检测化霜加热器", "检测化霜传感器", "更换故障部件"],
+            1.5, '3'),
+        ('REF-NOISE', "Abnormal noise", "冰箱噪音大",
+            "运行时有咔咔声或嗡嗡声。", "风扇电机松动或箱体不平。",
+            ["调整箱体水平", "检查风扇电机", "紧固或更换风扇"], 1.0, '2'),
+        ],
+    'WM': [
+        ('WM-NOSPIN', "Does not spin (drain pump)", "洗衣机不脱水",
+            "洗涤完成后不排水、不脱水，显示E21。", "排水泵堵塞或排水管弯折。",
+            ["清理排水泵过滤器", "检查排水管", "检测排水泵", "试运行脱水"],
+            1.0, '2'),
+        ('WM-LEAK', "Water leak", "洗衣机漏水",
+            "运行时底部漏水。", "门封圈破损或进水管接头松动。",
+            ["检查进水管接头", "检查门封圈", "更换门封圈", "试运行"],
+            1.5, '2'),
+        ('WM-VIBR', "Strong vibration", "洗衣机脱水震动大",
+            "脱水时机身剧烈晃动、移位。", "减震器老化或运输螺栓未拆。",
+            ["检查运输螺栓", "调整底脚", "检测减震器", "更换减震器"],
+            1.5, '3'),
+        ],
+    'WH': [
+        ('WH-NOIGN', "Gas heater does not ignite", "热水器不点火",
+            "打开热水阀有打火声但不着火，显示E1。",
+            "燃气压力不足、点火针积碳或脉冲器故障。",
+            ["检查燃气阀与气压", "清洁点火针", "检测脉冲点火器",
+                "更换故障部件", "试机"], 1.0, '3'),
+        ('WH-NOHEAT', "Electric heater does not heat", "电热水器不加热",
+            "通电后指示灯亮但水不热。", "加热管损坏或温控器故障。",
+            ["检测加热管电阻", "检测温控器", "更换加热管", "试机"], 2.0, '3'),
+        ('WH-LEAK', "Tank leak", "热水器内胆漏水",
+            "机身底部滴水。", "内胆腐蚀或镁棒耗尽。",
+            ["排空热水器", "检查内胆", "更换镁棒", "更换内胆或整机"],
+            3.0, '4'),
+        ],
+    'TV': [
+        ('TV-NOPIC', "Sound but no picture", "电视有声无图",
+            "开机有声音，屏幕黑屏。", "背光灯条或电源板故障。",
+            ["检测电源板输出", "检测背光灯条", "更换灯条", "测试画面"],
+            2.0, '3'),
+        ('TV-NOBOOT', "Does not power on", "电视无法开机",
+            "按电源键无反应，指示灯不亮。", "电源板损坏。",
+            ["检测电源线与插座", "检测电源板", "更换电源板"], 1.0, '3'),
+        ('TV-WIFI', "Network connection fails", "电视无法连接网络",
+            "无法连接无线网络，提示网络异常。", "系统固件异常或无线模块故障。",
+            ["检查路由器设置", "升级系统固件", "检测无线模块"], 0.5, '2'),
+        ],
+    'HOOD': [
+        ('HOOD-WEAK', "Weak suction", "油烟机吸力弱",
+            "烹饪时油烟外溢。", "风轮油污堆积或止回阀卡住。",
+            ["拆洗风轮", "检查止回阀", "检查排烟管", "试机"], 1.5, '2'),
+        ('HOOD-NOISE', "Loud noise", "油烟机噪音大",
+            "运转时噪音明显增大。", "电机轴承磨损或风轮失衡。",
+            ["检查风轮平衡", "检测电机", "更换电机"], 2.0, '3'),
+        ('HOOD-DRIP', "Oil dripping", "油烟机滴油",
+            "机身边缘滴油。", "油杯满溢或集油槽堵塞。",
+            ["清理油杯", "疏通集油槽", "清洁机身"], 0.5, '1'),
+        ],
+    'DW': [
+        ('DW-NODRAIN', "Does not drain", "洗碗机不排水",
+            "洗涤结束后箱内积水。", "过滤网或排水泵堵塞。",
+            ["清洗过滤网", "检查排水管", "检测排水泵", "试运行"], 1.0, '2'),
+        ('DW-NOCLEAN', "Dishes not clean", "洗碗机洗不干净",
+            "餐具有残渣、水渍。", "喷臂堵塞或软水盐不足。",
+            ["清洗喷臂", "添加软水盐", "调整软水档位", "试运行"], 1.0, '2'),
+        ('DW-E4', "E4 leak protection", "洗碗机报E4漏水保护",
+            "运行中停机报E4。", "底盘积水触发漏水保护，多为内部管路渗漏。",
+            ["排空底盘积水", "查找渗漏点", "更换密封件", "试运行"],
+            2.0, '3'),
+        ],
+    }
+
+# (English name, Chinese name, kind, [(English, Chinese)])
+REQUEST_CATEGORIES = [
+    ("Repair", "故障维修", 'repair', [
+            ("Not cooling or heating", "不制冷/不加热"),
+            ("Leak", "漏水"), ("Noise", "异响"),
+            ("Electrical fault", "电气故障")]),
+    ("Installation", "安装服务", 'installation', [
+            ("New appliance", "新机安装"), ("Relocation", "移机")]),
+    ("Maintenance", "保养服务", 'maintenance', [
+            ("Cleaning", "清洗保养"), ("Annual check", "年度检查")]),
+    ("Consultation", "咨询", 'consultation', [
+            ("Warranty policy", "保修政策"), ("Usage", "使用咨询"),
+            ("Parts price", "配件价格")]),
+    ("Complaint", "投诉", 'complaint', [
+            ("Staff attitude", "服务态度"), ("Late visit", "上门超时"),
+            ("Repair quality", "维修质量")]),
+    ]
+
+# (English, Chinese, kind, priority, response hours, resolution hours)
+SLA_POLICIES = [
+    ("Urgent repair", "紧急维修", 'repair', '3', 2, 24),
+    ("High priority repair", "加急维修", 'repair', '2', 4, 36),
+    ("Repair", "常规维修", 'repair', None, 8, 72),
+    ("Installation", "安装", 'installation', None, 24, 72),
+    ("Maintenance", "保养", 'maintenance', None, 48, 120),
+    ("Complaint", "投诉处理", 'complaint', None, 2, 24),
+    ("Consultation", "咨询答复", 'consultation', None, 8, None),
+    ]
+
+CONSULTATIONS = [
+    ("我的空调去年买的，现在还在保修期内吗？", "保修政策",
+        "查询机身条码，整机在保修期内。",
+        "您好，您的空调整机保修至安装后6年，压缩机10年，请放心使用。"),
+    ("冰箱冷藏室温度设置多少合适？", "使用咨询",
+        "指导客户设置温度。",
+        "您好，冷藏室建议设置在4-5℃，冷冻室-18℃。"),
+    ("洗衣机门封圈多少钱？需要上门更换吗？", "配件价格",
+        "告知配件价格及上门费用。",
+        "您好，门封圈原厂配件价格为120元，上门安装另收取服务费50元。"),
+    ("热水器需要多久更换一次镁棒？", "使用咨询",
+        "告知镁棒更换周期。",
+        "您好，建议每1-2年检查更换一次镁棒，水质较硬的地区建议每年更换。"),
+    ("延保可以在哪里购买？", "保修政策",
+        "介绍延保购买渠道。",
+        "您好，您可以在官方服务号或拨打服务热线购买延保服务。"),
+    ("电视怎么设置儿童锁？", "使用咨询", "远程指导设置。",
+        "您好，请进入 设置-通用-儿童锁 开启并设置密码。"),
+    ]
+COMPLAINTS = [
+    ("工程师约好上午上门，下午才到，也没有提前通知。", "上门超时",
+        "核实工程师因前一单延误，已批评教育并向客户致歉。",
+        "非常抱歉给您带来不便，我们已对相关人员进行处理，并赠送一次免费保养。"),
+    ("维修后一周又出现同样的问题。", "维修质量",
+        "安排高级工程师返修，更换故障部件。",
+        "非常抱歉，已安排高级工程师为您返修，费用全免。"),
+    ("客服电话一直打不通。", "服务态度",
+        "高峰期排队，已回电客户说明情况。",
+        "抱歉让您久等，我们已增加高峰时段客服人员。"),
+    ("工程师上门乱收费，收了200元材料费。", "服务态度", None, None),
+    ]
+REPAIR_DESCRIPTIONS = {
+    'AC': ["空调开机后不制冷，出风是热的。", "空调室内机漏水。",
+        "空调开机几分钟后显示E1停机。", "室外机不转，有嗡嗡声。"],
+    'REF': ["冰箱冷藏室不凉。", "冷冻室结霜很厚。", "冰箱晚上噪音很大。"],
+    'WM': ["洗衣机洗完不脱水，显示E21。", "洗衣机底部漏水。",
+        "脱水时洗衣机晃得厉害。"],
+    'WH': ["燃气热水器打不着火。", "电热水器不加热。", "热水器底部滴水。"],
+    'TV': ["电视有声音没有图像。", "电视开不了机。", "电视连不上无线网络。"],
+    'HOOD': ["油烟机吸力变小了。", "油烟机噪音很大。", "油烟机边上滴油。"],
+    'DW': ["洗碗机洗完里面有积水。", "碗洗不干净。", "洗碗机报E4。"],
+    }
+COMPLETION_NOTES = [
+    "已修复，试机正常，告知客户使用注意事项。",
+    "更换故障部件后运行正常，客户确认。",
+    "已处理，建议客户定期清洁保养。",
+    ]
+RATING_COMMENTS = [
+    "师傅很专业，准时上门，服务态度好。", "修得很快，讲解清楚。",
+    "上门比约定时间晚了半小时。", "非常满意，点赞！", None, None,
+    "收费透明，穿鞋套，很规范。",
+    ]
+
+
+def local_today(company):
+    "The date of the company's time zone, the one of ir.date"
+    try:
+        from zoneinfo import ZoneInfo
+        return dt.datetime.now(
+            ZoneInfo(company.timezone or 'UTC')).date()
+    except Exception:
+        return dt.date.today()
+
+
+def model_exists(config, name):
+    return bool(config.get_proxy('ir.model').search(
+            [('name', '=', name)], 0, None, None, config.context))
+
+
+def service_desk_loaded():
+    Region = Model.get('appliance.service.region')
+    return bool(Region.find([], limit=1))
+
+
+def _write_translations(config, model, pairs, language='zh_CN'):
+    "Write {id: values} in language, one call per record"
+    proxy = config.get_proxy(model)
+    with config.set_context(language=language):
+        for id_, values in pairs.items():
+            proxy.write([id_], values, config.context)
+
+
+def setup_regions(config, subdivisions):
+    proxy = config.get_proxy('appliance.service.region')
+    with config.set_context(language='en'):
+        ids = proxy.create([{
+                    'code': code, 'name': name_en,
+                    'subdivisions': [('add', [subdivisions[province].id])],
+                    } for province, (code, name_en, _) in REGIONS.items()],
+            config.context)
+    _write_translations(config, 'appliance.service.region', {
+            id_: {'name': values[2]}
+            for id_, values in zip(ids, REGIONS.values())})
+    return dict(zip(REGIONS, ids))
+
+
+def setup_slots(config, regions, today):
+    proxy = config.get_proxy('appliance.slot')
+    vlist = []
+    for day in range(SLOT_DAYS):
+        date = today + dt.timedelta(days=day)
+        for region in regions.values():
+            for start, end, capacity in SLOT_WINDOWS:
+                vlist.append({'region': region, 'date': date,
+                        'start_time': start, 'end_time': end,
+                        'capacity': capacity})
+    ids = proxy.create(vlist, config.context)
+    return {(v['region'], v['date'], v['start_time']): i
+        for v, i in zip(vlist, ids)}
+
+
+def past_slots(config, needed):
+    "Create the slots of the past visits: {(region, date, start): booked}"
+    proxy = config.get_proxy('appliance.slot')
+    windows = {s: (e, c) for s, e, c in SLOT_WINDOWS}
+    keys = list(needed)
+    ids = proxy.create([{
+                'region': region, 'date': date, 'start_time': start,
+                'end_time': windows[start][0],
+                'capacity': max(windows[start][1], needed[key]),
+                'booked': needed[key],
+                } for key in keys for region, date, start in [key]],
+        config.context)
+    return dict(zip(keys, ids))
+
+
+def setup_service_engineers(config, rng, company, brands, categories,
+        regions, today):
+    "Make the engineers service engineers; return their profiles by id"
+    User = Model.get('res.user')
+    Employee = Model.get('company.employee')
+    proxy = config.get_proxy('company.employee')
+    engineers = []
+    users = User.find([('login', '=', 'engineer')])
+    if users and users[0].employee:
+        engineers.append(users[0].employee.id)
+    others = setup_engineers(rng, company)
+    engineers.extend(sorted(e.id for e in others if e.id not in engineers))
+    profiles = {}
+    for index, employee in enumerate(engineers[:len(ENGINEER_PROFILES)]):
+        (provinces, latitude, longitude, days, capacity, levels,
+            brand_levels) = ENGINEER_PROFILES[index]
+        skills = [{'category': categories[c].id, 'level': level}
+            for c, level in levels.items()]
+        skills += [{'brand': brands[b].id, 'level': level}
+            for b, level in brand_levels]
+        leaves = [{'start_date': today + dt.timedelta(days=first),
+                'end_date': today + dt.timedelta(days=last),
+                'reason': reason}
+            for first, last, reason in LEAVES.get(index, [])]
+        proxy.write([employee], {
+                'service_engineer': True,
+                'working_days': days,
+                'daily_capacity': capacity,
+                'base_latitude': latitude,
+                'base_longitude': longitude,
+                'skills': [('create', skills)],
+                'leaves': [('create', leaves)],
+                'service_regions': [
+                    ('add', [regions[p] for p in provinces])],
+                }, config.context)
+        profiles[employee] = {
+            'regions': {regions[p] for p in provinces},
+            'days': set(days),
+            'levels': levels,
+            'brands': dict(brand_levels),
+            'leaves': [(l['start_date'], l['end_date']) for l in leaves],
+            'bookings': {},
+            }
+    return profiles, Employee.find([('id', 'in', list(profiles))])
+
+
+def setup_faults(config, categories):
+    "Create the fault types and their active repair plans"
+    types = config.get_proxy('appliance.fault.type')
+    plans = config.get_proxy('appliance.repair.plan')
+    rows = [(category, fault) for category, faults in FAULTS.items()
+        for fault in faults]
+    with config.set_context(language='en'):
+        type_ids = types.create([{
+                    'code': code, 'name': name_en,
+                    'category': categories[category].id,
+                    'symptom': symptom, 'cause': cause,
+                    } for category, (code, name_en, _, symptom, cause, *_)
+                in rows], config.context)
+    _write_translations(config, 'appliance.fault.type', {
+            id_: {'name': fault[2]}
+            for id_, (_, fault) in zip(type_ids, rows)})
+    plan_ids = plans.create([{
+                'fault_type': type_id,
+                'category': categories[category].id,
+                'labour_hours': fault[6],
+                'skill_level': fault[7],
+                'tools': "万用表、压力表、常用工具",
+                'steps': [('create', [{'sequence': i, 'description': step}
+                            for i, step in enumerate(fault[5], 1)])],
+                } for type_id, (category, fault) in zip(type_ids, rows)],
+        config.context)
+    plans.activate(plan_ids, config.context)
+    result = {}
+    for type_id, plan_id, (category, fault) in zip(
+            type_ids, plan_ids, rows):
+        result.setdefault(category, []).append({
+                'type': type_id, 'plan': plan_id, 'code': fault[0],
+                'hours': fault[6], 'level': int(fault[7]),
+                'steps': len(fault[5])})
+    return result
+
+
+def setup_request_categories(config):
+    proxy = config.get_proxy('appliance.service.request.category')
+    result = {}
+    translations = {}
+    with config.set_context(language='en'):
+        for name_en, name_zh, kind, children in REQUEST_CATEGORIES:
+            parent, = proxy.create([{'name': name_en, 'kind': kind}],
+                config.context)
+            translations[parent] = {'name': name_zh}
+            child_ids = proxy.create([{
+                        'name': en, 'kind': kind, 'parent': parent}
+                    for en, _ in children], config.context)
+            for child, (_, zh) in zip(child_ids, children):
+                translations[child] = {'name': zh}
+                result[zh] = child
+            result[kind] = child_ids[0]
+    _write_translations(
+        config, 'appliance.service.request.category', translations)
+    return result
+
+
+def setup_sla_policies(config, company):
+    proxy = config.get_proxy('appliance.sla.policy')
+    with config.set_context(language='en'):
+        ids = proxy.create([{
+                    'name': en, 'company': company.id, 'kind': kind,
+                    'priority': priority, 'response_hours': response,
+                    'resolution_hours': resolution, 'sequence': i,
+                    } for i, (en, _, kind, priority, response, resolution)
+                in enumerate(SLA_POLICIES, 1)], config.context)
+    _write_translations(config, 'appliance.sla.policy', {
+            id_: {'name': p[1]} for id_, p in zip(ids, SLA_POLICIES)})
+    return ids
+
+
+def _appliances(config, today):
+    "The appliances with what a visit needs, in warranty or not"
+    proxy = config.get_proxy('appliance.appliance')
+    rows = proxy.search_read([
+            ('status', '=', 'in_use'),
+            ('installation_address', '!=', None),
+            ], 0, None, [('id', 'ASC')], [
+            'customer', 'installation_address', 'in_warranty',
+            'product.template.appliance_category.code',
+            'product.template.appliance_brand.code',
+            'installation_address.subdivision.code',
+            'sale_date', 'installation_date',
+            ], config.context)
+    result = []
+    for row in rows:
+        template = row['product.']['template.']
+        address = row['installation_address.']
+        if not address or not address.get('subdivision.'):
+            continue
+        result.append({
+                'id': row['id'],
+                'customer': row['customer'],
+                'address': row['installation_address'],
+                # covered on the day of any visit of the last 60 days
+                'in_warranty': bool(row['in_warranty']
+                    and row['sale_date'] and row['installation_date']
+                    and max(row['sale_date'], row['installation_date'])
+                    < today - dt.timedelta(days=65)),
+                'category': template['appliance_category.']['code'],
+                'brand': template['appliance_brand.']['code'],
+                'province': address['subdivision.']['code'],
+                })
+    return result
+
+
+def repair_category(fault):
+    "The request category of a repair of fault"
+    code = fault['code']
+    if code.endswith(('NOCOOL', 'NOHEAT', 'NOIGN')):
+        return '不制冷/不加热'
+    elif 'LEAK' in code or 'DRIP' in code or 'DRAIN' in code:
+        return '漏水'
+    elif 'NOISE' in code or 'VIBR' in code:
+        return '异响'
+    return '电气故障'
+
+
+def _level(profile, appliance):
+    return max(int(profile['levels'].get(appliance['category'], 0)),
+        int(profile['brands'].get(appliance['brand'], 0)))
+
+
+def _pick_engineer(rng, profiles, region, date, window, appliance, level,
+        prefer=None, exclude_bookings=False):
+    candidates = []
+    for employee, profile in profiles.items():
+        if region not in profile['regions']:
+            continue
+        if str(date.weekday()) not in profile['days']:
+            continue
+        if any(s <= date <= e for s, e in profile['leaves']):
+            continue
+        if _level(profile, appliance) < level:
+            continue
+        if window in profile['bookings'].get(date, set()):
+            continue
+        candidates.append(employee)
+    if not candidates:
+        return None
+    engineer = prefer if prefer in candidates else rng.choice(candidates)
+    profiles[engineer]['bookings'].setdefault(date, set()).add(window)
+    return engineer
+
+
+def _at(date, time, minutes=0):
+    return dt.datetime.combine(date, time) + dt.timedelta(minutes=minutes)
+
+
+def generate_service_desk(config, rng, company, brands, categories,
+        subdivisions, today=None, requests=60):
+    """Create the service desk data: regions and slots, engineers, fault
+    types and repair plans, SLA policies, request categories, service
+    requests and their work orders in every state."""
+    today = today or local_today(company)
+    timer = Timer()
+    regions = setup_regions(config, subdivisions)
+    slots = setup_slots(config, regions, today)
+    profiles, engineers = setup_service_engineers(
+        config, rng, company, brands, categories, regions, today)
+    faults = setup_faults(config, categories)
+    request_categories = setup_request_categories(config)
+    sla_policies = setup_sla_policies(config, company)
+    timer.lap('service desk reference data')
+
+    User = Model.get('res.user')
+    agent_users = User.find([('login', '=', 'agent')])
+    agent = agent_users[0].employee.id if agent_users and (
+        agent_users[0].employee) else None
+    engineer_user = User.find([('login', '=', 'engineer')])
+    me = engineer_user[0].employee.id if engineer_user and (
+        engineer_user[0].employee) else None
+
+    appliances = [a for a in _appliances(config, today)
+        if a['province'] in regions]
+    rng.shuffle(appliances)
+    covered = [a for a in appliances if a['in_warranty']]
+    used = set()
+
+    def take(pool, province=None):
+        for appliance in pool:
+            if appliance['id'] in used:
+                continue
+            if province and appliance['province'] != province:
+                continue
+            used.add(appliance['id'])
+            return appliance
+        for appliance in pool:
+            if appliance['id'] not in used:
+                used.add(appliance['id'])
+                return appliance
+
+    now = dt.datetime.now().replace(microsecond=0)
+    request_proxy = config.get_proxy('appliance.service.request')
+    order_proxy = config.get_proxy('appliance.work_order')
+
+    # What each visit request becomes: (kind, target state, day offset
+    # of the visit, for the engineer user)
+    visit_plan = []
+    plan_states = (
+        ['done'] * 16 + ['waiting'] * 3 + ['in_progress'] * 2
+        + ['on_the_way'] * 2 + ['dispatched'] * 4 + ['scheduled'] * 6
+        + ['draft'] * 4 + ['cancelled'] * 3)
+    for state in plan_states:
+        kind = weighted(rng, [('repair', 70), ('installation', 15),
+                ('maintenance', 15)])
+        visit_plan.append((kind, state))
+    # the engineer user's day: a visit in each window today
+    mine_today = {'in_progress': 0, 'on_the_way': 1, 'dispatched': 2}
+
+    # Service requests ------------------------------------------------------
+    request_rows = []   # (values, extra)
+    for index, (kind, state) in enumerate(visit_plan):
+        # No quote to accept before the work: appliances under warranty
+        pool_ = covered if state not in {'draft', 'cancelled'} else (
+            appliances)
+        province = 'CN-GD' if (index % 3 == 0
+            or state in mine_today) else None
+        appliance = take(pool_, province)
+        if state == 'done':
+            days_ago = rng.randint(2, 58)
+        elif state == 'waiting':
+            days_ago = rng.randint(2, 6)
+        elif state in mine_today or state == 'dispatched':
+            days_ago = rng.randint(1, 3)
+        else:
+            days_ago = rng.randint(0, 3)
+        received = now - dt.timedelta(days=days_ago,
+            minutes=rng.randint(0, 600))
+        category = appliance['category']
+        if kind == 'repair':
+            fault = rng.choice(faults[category])
+            description = REPAIR_DESCRIPTIONS[category][
+                faults[category].index(fault)
+                % len(REPAIR_DESCRIPTIONS[category])]
+            request_category = request_categories[repair_category(fault)]
+        elif kind == 'installation':
+            fault = None
+            description = "新购机器，预约上门安装。"
+            request_category = request_categories['新机安装']
+        else:
+            fault = None
+            description = rng.choice(["预约清洗保养。", "年度检查保养。"])
+            request_category = request_categories[
+                '清洗保养' if '清洗' in description else '年度检查']
+        priority = weighted(rng, [('1', 60), ('2', 25), ('3', 10),
+                ('0', 5)])
+        request_rows.append(({
+                    'company': company.id,
+                    'kind': kind,
+                    'channel': weighted(rng, [('phone', 50), ('portal', 25),
+                            ('api', 10), ('email', 5), ('walk_in', 10)]),
+                    'priority': priority,
+                    'category': request_category,
+                    'customer': appliance['customer'],
+                    'appliance': appliance['id'],
+                    'address': appliance['address'],
+                    'description': description,
+                    'owner': agent,
+                    'received_at': received,
+                    }, {'state': state, 'fault': fault,
+                    'appliance': appliance, 'days_ago': days_ago}))
+    others = max(requests - len(request_rows), 0)
+    for index in range(others):
+        complaint = index % 3 == 2
+        texts = COMPLAINTS if complaint else CONSULTATIONS
+        description, category_name, resolution, reply = texts[
+            (index // 3 if complaint else index) % len(texts)]
+        appliance = take(appliances)
+        days_ago = rng.randint(0, 50)
+        request_rows.append(({
+                    'company': company.id,
+                    'kind': 'complaint' if complaint else 'consultation',
+                    'channel': weighted(rng, [('phone', 60), ('portal', 20),
+                            ('email', 20)]),
+                    'priority': '2' if complaint else '1',
+                    'category': request_categories[category_name],
+                    'customer': appliance['customer'],
+                    'appliance': appliance['id'],
+                    'address': appliance['address'],
+                    'description': description,
+                    'owner': agent,
+                    'received_at': now - dt.timedelta(
+                        days=days_ago, minutes=rng.randint(0, 600)),
+                    }, {'state': (
+                        'open' if days_ago < 2 or resolution is None
+                        else rng.choice(['resolved', 'closed', 'closed'])),
+                    'resolution': resolution, 'reply': reply,
+                    'days_ago': days_ago, 'complaint': complaint}))
+    request_ids = request_proxy.create(
+        [v for v, _ in request_rows], config.context)
+    request_proxy.open(request_ids, config.context)
+    args = []
+    for request_id, (values, _) in zip(request_ids, request_rows):
+        args.extend(([request_id], {'opened_at': values['received_at']
+                    + dt.timedelta(minutes=rng.randint(2, 45))}))
+    request_proxy.write(*args, config.context)
+    timer.lap('service requests')
+
+    # Work orders -----------------------------------------------------------
+    region_of = {p: regions[p] for p in regions}
+    mine_taken = set()
+    if me in profiles:
+        # the engineer user's day is kept for the visits below
+        profiles[me]['bookings'].setdefault(today, set()).update(
+            mine_today.values())
+    needed_past = {}
+    visits = []
+    for request_id, (values, extra) in zip(request_ids, request_rows):
+        if 'fault' not in extra:
+            continue
+        state = extra['state']
+        appliance = extra['appliance']
+        region = region_of[appliance['province']]
+        fault = extra['fault']
+        level = fault['level'] if fault else 1
+        window = None
+        date = None
+        mine = state in mine_today and state not in mine_taken
+        if mine:
+            mine_taken.add(state)
+            date = today
+            window = mine_today[state]
+        elif state in {'done', 'waiting'}:
+            date = today - dt.timedelta(days=max(extra['days_ago'] - 1, 1))
+            window = rng.randrange(len(SLOT_WINDOWS))
+        elif state in mine_today:
+            # the other engineers' visits of today
+            date = today
+            window = rng.randrange(len(SLOT_WINDOWS))
+        elif state in {'scheduled', 'dispatched', 'cancelled'}:
+            date = today + dt.timedelta(days=rng.randint(
+                    0 if state == 'dispatched' else 1, 6))
+            window = rng.randrange(len(SLOT_WINDOWS))
+        engineer = None
+        if state in {'done', 'waiting', 'dispatched', 'on_the_way',
+                'in_progress'}:
+            prefer = me if appliance['province'] == 'CN-GD' else None
+            if mine:
+                if (me in profiles and region in profiles[me]['regions']
+                        and _level(profiles[me], appliance) >= level):
+                    engineer = me
+            for _ in range(0 if mine else len(SLOT_WINDOWS) * 4):
+                engineer = _pick_engineer(rng, profiles, region, date,
+                    window, appliance, level, prefer=prefer)
+                if engineer:
+                    break
+                if mine:
+                    break
+                window = (window + 1) % len(SLOT_WINDOWS)
+                if window == 0:
+                    date += dt.timedelta(
+                        days=-1 if date < today else 1)
+            if not engineer:
+                state = 'scheduled' if date >= today else 'draft'
+                if state == 'draft':
+                    date = None
+        start, end, _ = SLOT_WINDOWS[window] if window is not None else (
+            None, None, None)
+        order = {
+            'company': company.id,
+            'request': request_id,
+            'kind': values['kind'],
+            'priority': values['priority'],
+            'customer': values['customer'],
+            'appliance': values['appliance'],
+            'address': values['address'],
+            'region': region,
+            'description': values['description'],
+            }
+        if fault:
+            order['fault_type'] = fault['type']
+        if date and date < today:
+            key = (region, date, start)
+            needed_past[key] = needed_past.get(key, 0) + 1
+        visits.append((order, {'state': state, 'date': date,
+                    'window': window, 'start': start, 'end': end,
+                    'engineer': engineer, 'fault': fault,
+                    'appliance': appliance, 'request': request_id,
+                    'received': values['received_at']}))
+
+    past = past_slots(config, needed_past)
+    for order, info in visits:
+        if info['date'] is None:
+            continue
+        key = (order['region'], info['date'], info['start'])
+        order['slot'] = past.get(key) or slots.get(key)
+        if info['date'] < today:
+            # A past visit: recorded as started, then completed below
+            start = _at(info['date'], info['start'], rng.randint(0, 60))
+            order.update({
+                    'state': 'in_progress',
+                    'appointment_start': _at(info['date'], info['start']),
+                    'appointment_end': _at(info['date'], info['end']),
+                    'engineer': info['engineer'],
+                    'assigned_at': info['received'] + dt.timedelta(
+                        hours=rng.randint(1, 5)),
+                    'started_at': start,
+                    })
+            if info['fault']:
+                order['plan'] = info['fault']['plan']
+    order_ids = order_proxy.create([o for o, _ in visits], config.context)
+    by_state = {}
+    for order_id, (order, info) in zip(order_ids, visits):
+        info['id'] = order_id
+        by_state.setdefault(info['state'], []).append(info)
+    request_proxy.process(
+        [i['request'] for _, i in visits], config.context)
+
+    def ids(*states, future=None):
+        return [i['id'] for s in states for i in by_state.get(s, [])
+            if future is None or (i['date'] >= today) == future]
+
+    # Upcoming visits through the buttons, with their checks
+    order_proxy.schedule(
+        ids('scheduled', 'dispatched', 'on_the_way', 'in_progress',
+            'cancelled'), config.context)
+    for info in (by_state.get('dispatched', []) + by_state.get(
+                'on_the_way', []) + by_state.get('in_progress', [])):
+        order_proxy.write([info['id']], {'engineer': info['engineer']},
+            config.context)
+    order_proxy.dispatch(
+        ids('dispatched', 'on_the_way', 'in_progress'), config.context)
+    order_proxy.depart(ids('on_the_way', 'in_progress'), config.context)
+    order_proxy.start(ids('in_progress'), config.context)
+    order_proxy.cancel(ids('cancelled') + ids('draft')[:1], config.context)
+
+    # Past visits: record the work and complete or wait for parts
+    steps = config.get_proxy('appliance.work_order.step')
+    past_done = by_state.get('done', [])
+    # The rework: the same appliance repaired again within the rework days
+    for info in past_done + by_state.get('waiting', []):
+        fault = info['fault']
+        values = {'labour_hours': (fault['hours'] if fault else 1.5)
+            + rng.choice([0, 0, 0.5, -0.25 if fault and fault['hours'] > 1
+                    else 0])}
+        if fault:
+            values['actual_fault_type'] = fault['type']
+            values['root_cause'] = None
+        if info['state'] == 'done':
+            values['completion_notes'] = rng.choice(COMPLETION_NOTES)
+        order_proxy.write([info['id']], values, config.context)
+    done_steps = steps.search([
+            ('work_order', 'in', [i['id'] for i in past_done])], 0, None,
+        None, config.context)
+    if done_steps:
+        steps.write(done_steps, {'done': True}, config.context)
+    waiting = ids('waiting')
+    order_proxy.wait_parts(waiting, config.context)
+    past_done.sort(key=lambda i: (i['date'], i['window']))
+    # Oldest first so that a rework finds the repair it redoes
+    for info in past_done:
+        order_proxy.complete([info['id']], config.context)
+    timer.lap('work orders')
+
+    # The rework: a repair of an appliance repaired days before
+    rework = None
+    repaired = [i for i in past_done if i['fault'] and i['engineer'] != me
+        and (today - i['date']).days >= 8]
+    if repaired:
+        first = repaired[-1]
+        appliance = first['appliance']
+        date = first['date'] + dt.timedelta(days=5)
+        region = region_of[appliance['province']]
+        window = 0
+        engineer = _pick_engineer(rng, profiles, region, date, window,
+            appliance, first['fault']['level'], prefer=me) or (
+            first['engineer'])
+        received = _at(date - dt.timedelta(days=1), dt.time(8, 0))
+        rework_request, = request_proxy.create([{
+                    'company': company.id, 'kind': 'repair',
+                    'channel': 'phone', 'priority': '2',
+                    'category': request_categories[
+                        repair_category(first['fault'])],
+                    'customer': appliance['customer'],
+                    'appliance': appliance['id'],
+                    'address': appliance['address'],
+                    'description': "上次维修后又出现同样的故障，要求返修。",
+                    'owner': agent, 'received_at': received}],
+            config.context)
+        request_proxy.open([rework_request], config.context)
+        request_proxy.process([rework_request], config.context)
+        key = (region, date, SLOT_WINDOWS[0][0])
+        slot = {key: past[key]} if key in past else past_slots(
+            config, {key: 1})
+        rework, = order_proxy.create([{
+                    'company': company.id, 'request': rework_request,
+                    'kind': 'repair', 'priority': '2',
+                    'customer': appliance['customer'],
+                    'appliance': appliance['id'],
+                    'address': appliance['address'], 'region': region,
+                    'description': "返修：同一故障再次出现。",
+                    'fault_type': first['fault']['type'],
+                    'actual_fault_type': first['fault']['type'],
+                    'plan': first['fault']['plan'],
+                    'slot': list(slot.values())[0],
+                    'state': 'in_progress',
+                    'appointment_start': _at(date, SLOT_WINDOWS[0][0]),
+                    'appointment_end': _at(date, SLOT_WINDOWS[0][1]),
+                    'engineer': engineer,
+                    'assigned_at': received + dt.timedelta(hours=2),
+                    'started_at': _at(date, SLOT_WINDOWS[0][0], 30),
+                    'labour_hours': first['fault']['hours'] + 1,
+                    'root_cause': "上次维修未彻底排除泄漏点。",
+                    'completion_notes': "重新查漏补焊，保压24小时无泄漏。",
+                    }], config.context)
+        steps.write(steps.search([('work_order', '=', rework)], 0, None,
+                None, config.context), {'done': True}, config.context)
+        order_proxy.complete([rework], config.context)
+        past_done.append({'id': rework, 'date': date, 'window': 0,
+                'start': SLOT_WINDOWS[0][0], 'end': SLOT_WINDOWS[0][1],
+                'engineer': engineer, 'request': rework_request,
+                'received': received, 'fault': first['fault'],
+                'appliance': appliance})
+
+    # Back-date what the buttons stamped now
+    event_proxy = config.get_proxy('appliance.work_order.event')
+    Employee = Model.get('company.employee')
+    names = {e.id: e.party.name for e in Employee.find(
+            [('id', 'in', list(profiles))])}
+    history = []
+    for info in past_done + by_state.get('waiting', []):
+        scheduled = info['received'] + dt.timedelta(minutes=30)
+        for date, state, description in [
+                (scheduled, 'scheduled',
+                    f"已预约上门时间 {info['date']:%m-%d} "
+                    f"{info['start']:%H:%M}-{info['end']:%H:%M}"),
+                (scheduled + dt.timedelta(hours=1), 'dispatched',
+                    f"已派工程师 {names.get(info['engineer'], '')}"),
+                (_at(info['date'], info['start'], -40), 'on_the_way',
+                    "工程师已出发"),
+                (_at(info['date'], info['start'], 20), 'in_progress',
+                    "工程师已到达，开始服务"),
+                ]:
+            history.append({'work_order': info['id'], 'date': date,
+                    'state': state, 'description': description,
+                    'public': True, 'employee': info['engineer']})
+    if history:
+        event_proxy.create(history, config.context)
+    for info in past_done + by_state.get('waiting', []):
+        started = _at(info['date'], info['start'], 20)
+        done_at = started + dt.timedelta(hours=rng.uniform(1, 3))
+        if info in past_done:
+            order_proxy.write([info['id']], {'done_at': done_at},
+                config.context)
+        events = event_proxy.search([
+                ('work_order', '=', info['id']),
+                ('state', 'in', ['done', 'waiting']),
+                ], 0, None, [('id', 'ASC')], config.context)
+        if events:
+            event_proxy.write(events, {
+                    'date': done_at if info in past_done else started},
+                config.context)
+    # the rework links to the repair it redoes when completed in order
+    timer.lap('completion')
+
+    # Requests: resolve the finished visits, answer the others
+    resolve = [i['request'] for i in past_done]
+    if resolve:
+        request_proxy.write(resolve, {
+                'resolution': "上门服务完成，客户确认。"}, config.context)
+        request_proxy.resolve(resolve, config.context)
+        close = [r for i, r in enumerate(resolve) if i % 3 != 0]
+        for info in past_done:
+            request_proxy.write([info['request']], {
+                    'satisfaction': rng.choice(['4', '5', '5', '3']),
+                    'resolved_at': _at(info['date'], info['end']),
+                    }, config.context)
+        request_proxy.close(close, config.context)
+    escalated = None
+    for request_id, (values, extra) in zip(request_ids, request_rows):
+        if 'fault' in extra:
+            continue
+        if extra['state'] == 'open':
+            if extra.get('complaint') and escalated is None:
+                escalated = request_id
+                request_proxy.write([request_id], {
+                        'escalated': True,
+                        'escalated_at': values['received_at']
+                        + dt.timedelta(hours=24),
+                        'priority': '3',
+                        }, config.context)
+            continue
+        request_proxy.write([request_id], {
+                'resolution': extra['resolution'],
+                'reply': extra['reply']}, config.context)
+        request_proxy.resolve([request_id], config.context)
+        resolved_at = values['received_at'] + dt.timedelta(
+            hours=rng.randint(1, 20))
+        request_proxy.write([request_id], {
+                'satisfaction': rng.choice(['3', '4', '4', '5', '5']),
+                'resolved_at': resolved_at,
+                'replied_at': resolved_at,
+                }, config.context)
+        if extra['state'] == 'closed':
+            request_proxy.close([request_id], config.context)
+    timer.lap('request follow-up')
+
+    # Ratings of the finished visits, when the module rates them
+    ratings = 0
+    if model_exists(config, 'appliance.work_order.rating'):
+        rating_proxy = config.get_proxy('appliance.work_order.rating')
+        vlist = []
+        for info in past_done[::2]:
+            overall = rng.choice([5, 5, 5, 4, 4, 3])
+            vlist.append({
+                    'work_order': info['id'], 'overall': overall,
+                    'punctuality': min(5, overall + rng.choice([-1, 0, 0])),
+                    'attitude': min(5, overall + rng.choice([0, 0, 1])),
+                    'quality': overall,
+                    'comment': rng.choice(RATING_COMMENTS),
+                    })
+        if vlist:
+            ratings = len(rating_proxy.create(vlist, config.context))
+    timer.lap('ratings')
+
+    states = {}
+    for row in order_proxy.search_read([], 0, None, None, ['state'],
+            config.context):
+        states[row['state']] = states.get(row['state'], 0) + 1
+    mine = order_proxy.search_count([
+            ('engineer', '=', me),
+            ('appointment_start', '>=', _at(today, dt.time(0))),
+            ('appointment_start', '<', _at(today + dt.timedelta(days=1),
+                    dt.time(0))),
+            ], config.context) if me else 0
+    return {
+        'service regions': len(regions),
+        'appointment slots': len(slots) + len(past),
+        'service engineers': len(profiles),
+        'fault types': sum(len(f) for f in faults.values()),
+        'SLA policies': len(sla_policies),
+        'service requests': len(request_ids) + (1 if rework else 0),
+        'work orders by state': states,
+        "engineer user's visits today": mine,
+        'ratings': ratings,
+        'escalated complaint': bool(escalated),
+        'seconds': timer.laps,
+        }
+
+
 # Entry points ----------------------------------------------------------------
 
 def generate(config, customers=200, appliances=400, seed=8, today=None):
@@ -794,6 +1788,11 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
             reminders = create_reminders()
             timer.lap('reminders')
             in_warranty = len(Appliance.find([('in_warranty', '=', True)]))
+            service_desk = {}
+            if not service_desk_loaded():
+                service_desk = generate_service_desk(config, rng, company,
+                    brands, categories, subdivisions)
+                timer.lap('service desk')
     return {
         'brands': len(brands),
         'categories': len(categories),
@@ -804,8 +1803,33 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
         'extended warranties': extensions,
         'appliances in warranty today': in_warranty,
         'open warranty reminders': reminders,
-        'seconds': timer.laps,
+        **{k: v for k, v in service_desk.items() if k != 'seconds'},
+        'seconds': {**timer.laps, **service_desk.get('seconds', {})},
         }
+
+
+def service_desk(config, seed=8):
+    """Add the service desk data to a database generated without it
+
+    Returns the summary of generate_service_desk or None when the data is
+    already there."""
+    if service_desk_loaded():
+        return None
+    rng = random.Random(seed)
+    Company = Model.get('company.company')
+    Country = Model.get('country.country')
+    Subdivision = Model.get('country.subdivision')
+    company_id = config.context.get('company')
+    company = Company(company_id) if company_id else Company.find([])[0]
+    with config.set_context(company=company.id, language='zh_CN'):
+        china, = Country.find([('code', '=', 'CN')])
+        subdivisions = {s.code: s for s in Subdivision.find(
+                [('country', '=', china.id)])}
+        brands = {b.code: b for b in Model.get('appliance.brand').find([])}
+        categories = {c.code: c
+            for c in Model.get('appliance.category').find([])}
+        return generate_service_desk(
+            config, rng, company, brands, categories, subdivisions)
 
 
 class Timer:

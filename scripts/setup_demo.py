@@ -286,6 +286,107 @@ def close_config_wizard():
         log(f"{len(items)} configuration wizard items marked done")
 
 
+def module_activated(name):
+    from proteus import Model
+    Module = Model.get('ir.module')
+    return bool(Module.find([
+                ('name', '=', name), ('state', '=', 'activated')]))
+
+
+def setup_accounting(company):
+    """The minimal accounting the charges of out-of-warranty work need
+
+    A chart of accounts from the minimal template of the account module,
+    a fiscal year around today with its periods and invoice sequences, a
+    direct payment term, the service products charged (labour per hour and
+    the call-out fee) in an accounting category with the revenue account.
+    Skipped when account_invoice is not activated; each part is created
+    only when missing."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from proteus import Model
+
+    if not module_activated('account_invoice'):
+        return
+    from proteus import config
+
+    from trytond.modules.account.tests.tools import (
+        create_chart, create_fiscalyear, get_accounts)
+    from trytond.modules.account_invoice.tests.tools import (
+        create_payment_term, set_fiscalyear_invoice_sequences)
+    Account = Model.get('account.account')
+    FiscalYear = Model.get('account.fiscalyear')
+    PaymentTerm = Model.get('account.invoice.payment_term')
+    Category = Model.get('product.category')
+    Template = Model.get('product.template')
+    # The tools find the sequence types by their English names
+    with config.get_config().set_context(language='en'):
+        if not Account.find([('company', '=', company.id)], limit=1):
+            log("create the chart of accounts")
+            create_chart(company)
+        accounts = get_accounts(company)
+        today = dt.datetime.now(ZoneInfo(company.timezone or 'UTC')).date()
+        if not FiscalYear.find([
+                    ('company', '=', company.id),
+                    ('start_date', '<=', today),
+                    ('end_date', '>=', today),
+                    ]):
+            log("create the fiscal year")
+            fiscalyear = set_fiscalyear_invoice_sequences(
+                create_fiscalyear(company, today))
+            fiscalyear.save()
+            fiscalyear.click('create_period')
+        if not PaymentTerm.find([]):
+            payment_term = create_payment_term()
+            payment_term.name = 'Cash'
+            payment_term.save()
+            AccountConfiguration = Model.get('account.configuration')
+            account_configuration = AccountConfiguration(1)
+            if 'default_customer_payment_term' in (
+                    AccountConfiguration._fields):
+                account_configuration.default_customer_payment_term = (
+                    payment_term)
+                account_configuration.save()
+
+    categories = Category.find([('name', '=', '服务收费')])
+    if categories:
+        category, = categories
+    else:
+        category = Category(name='服务收费', accounting=True)
+        category.account_revenue = accounts['revenue']
+        category.account_expense = accounts['expense']
+        category.save()
+    # Every product the service may invoice: the spare parts too
+    templates = Template.find([('account_category', '=', None)])
+    for template in templates:
+        template.account_category = category
+    if templates:
+        Template.save(templates)
+
+    Configuration = Model.get('appliance.configuration')
+    if 'labour_product' not in Configuration._fields:
+        return
+    configuration = Configuration(1)
+    if configuration.labour_product:
+        return
+    log("create the labour and call-out fee products")
+    Uom = Model.get('product.uom')
+    ModelData = Model.get('ir.model.data')
+    products = {}
+    for name, uom, price in [
+            ('上门维修工时', 'uom_hour', 80),
+            ('上门服务费', 'uom_unit', 50)]:
+        template = Template(name=name, type='service',
+            default_uom=Uom(ModelData.get_id('product', uom, {})),
+            list_price=Decimal(price), account_category=category)
+        template.save()
+        products[name], = template.products
+    configuration.labour_product = products['上门维修工时']
+    configuration.call_out_product = products['上门服务费']
+    configuration.save()
+
+
 def group(module, fs_id):
     from proteus import Model
     ModelData = Model.get('ir.model.data')
@@ -438,15 +539,25 @@ def main():
     close_config_wizard()
     setup_users(company)
     setup_configuration()
+    with proteus_config.set_context(company=company.id):
+        setup_accounting(company)
 
+    # No SMTP server in the demo: the reminder and work order emails are
+    # not sent
+    logging.getLogger('trytond.sendmail').setLevel(logging.CRITICAL)
     if demo_data_loaded():
         log("demo data already loaded")
+        import demo_data
+        with proteus_config.set_context(company=company.id):
+            summary = demo_data.service_desk(proteus_config, seed=args.seed)
+        if summary:
+            log("service desk data added")
+            for key, value in summary.items():
+                log(f"  {key}: {value}")
     else:
         import demo_data
         log(f"generate the demo data ({args.customers} customers, "
             f"{args.appliances} appliances)")
-        # No SMTP server in the demo: the reminder emails are not sent
-        logging.getLogger('trytond.sendmail').setLevel(logging.CRITICAL)
         with proteus_config.set_context(company=company.id):
             summary = demo_data.generate(proteus_config,
                 customers=args.customers, appliances=args.appliances,
