@@ -86,7 +86,11 @@ class ApiError(Exception):
         self.variables = variables
         self.message = message
         if self.message is None and _in_transaction():
-            self.message = gettext(self.message_id, **variables)
+            try:
+                self.message = gettext(self.message_id, **variables)
+            except Exception:
+                # Not in a transaction of a database of the module
+                self.message = None
 
 
 def _in_transaction():
@@ -750,9 +754,10 @@ def get_pool(request, database_name):
     if database_name not in database_list:
         with Transaction().start(None, 0, readonly=True) as transaction:
             hostname = tryton_config.get_hostname(request.host)
-            if database_name not in transaction.database.list(
-                    hostname=hostname):
-                raise ApiError('not_found')
+            exists = database_name in transaction.database.list(
+                hostname=hostname)
+        if not exists:
+            raise ApiError('not_found')
         pool = Pool(database_name)
         with Transaction().start(database_name, 0, readonly=True):
             pool.init()

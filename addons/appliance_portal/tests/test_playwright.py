@@ -177,17 +177,21 @@ class PlaywrightTestCase(RouteTestCase):
         expect(engineer.locator('button[data-action=start]')).to_be_visible()
         engineer.click('button[data-action=start]')
         expect(engineer.locator('#complete-form')).to_be_visible()
-        options = engineer.locator('select[name=fault_type] option')
-        if options.count() > 1:  # with the fault catalog
-            engineer.select_option('select[name=fault_type]', index=1)
         engineer.fill('input[name=part_code]', 'CAP35')
         engineer.fill('input[name=labour_hours]', '1.5')
         engineer.fill('textarea[name=root_cause]', "启动电容老化")
-        box = engineer.locator('#signature').bounding_box()
+        signature = engineer.locator('#signature')
+        signature.scroll_into_view_if_needed()
+        box = signature.bounding_box()
         engineer.mouse.move(box['x'] + 20, box['y'] + 40)
         engineer.mouse.down()
         engineer.mouse.move(box['x'] + 160, box['y'] + 90, steps=8)
         engineer.mouse.up()
+        options = engineer.locator('select[name=fault_type] option')
+        if options.count() > 1:  # with the fault catalog
+            engineer.select_option('select[name=fault_type]', index=1)
+            self.assertTrue(
+                engineer.locator('select[name=fault_type]').input_value())
         self.shot(engineer, '08-engineer-completion')
         engineer.click('#complete-form button[type=submit]')
         try:
