@@ -1043,6 +1043,24 @@ def past_slots(config, needed):
     return dict(zip(keys, ids))
 
 
+def past_slot(config, region, date, start):
+    "Return the slot of region on date at start, with one more place taken"
+    proxy = config.get_proxy('appliance.slot')
+    found = proxy.search_read([
+            ('region', '=', region), ('date', '=', date),
+            ('start_time', '=', start),
+            ], 0, 1, None, ['booked', 'capacity'], config.context)
+    if not found:
+        return list(past_slots(config, {(region, date, start): 1}).values())[
+            0]
+    slot, = found
+    proxy.write([slot['id']], {
+            'booked': slot['booked'] + 1,
+            'capacity': max(slot['capacity'], slot['booked'] + 1),
+            }, config.context)
+    return slot['id']
+
+
 def setup_service_engineers(config, rng, company, brands, categories,
         regions, today):
     "Make the engineers service engineers; return their profiles by id"
@@ -1237,6 +1255,129 @@ def _pick_engineer(rng, profiles, region, date, window, appliance, level,
 
 def _at(date, time, minutes=0):
     return dt.datetime.combine(date, time) + dt.timedelta(minutes=minutes)
+
+
+def quote_cases(config, rng, company, appliances, used, profiles, regions,
+        slots, faults, request_categories, agent, me, today):
+    """Out-of-warranty repairs, when the charges are installed and priced:
+    one done with its quote accepted and invoiced, one dispatched with the
+    quote waiting for the customer, one whose customer declined."""
+    if not model_exists(config, 'appliance.work_order.charge'):
+        return {}
+    configuration = config.get_proxy('appliance.configuration').read(
+        [1], ['labour_product', 'call_out_product'], config.context)[0]
+    if not configuration['labour_product']:
+        return {}
+    request_proxy = config.get_proxy('appliance.service.request')
+    order_proxy = config.get_proxy('appliance.work_order')
+    steps = config.get_proxy('appliance.work_order.step')
+    # Television sets and dishwashers bought four years ago: even their
+    # components are out of warranty
+    owners = [a for a in appliances
+        if a['province'] == 'CN-GD' and a['id'] not in used][:3]
+    products = config.get_proxy('product.product').search_read([
+            ('template.appliance_category.code', 'in', ['TV', 'DW']),
+            ], 0, None, [('id', 'ASC')], [
+            'template.appliance_category.code',
+            'template.appliance_brand.code'], config.context)
+    if not owners or not products:
+        return {}
+    vlist, expired = [], []
+    for owner in owners:
+        product = rng.choice(products)
+        template = product['template.']
+        sale = today - dt.timedelta(days=rng.randint(1500, 1700))
+        vlist.append({
+                'company': company.id, 'customer': owner['customer'],
+                'installation_address': owner['address'],
+                'product': product['id'],
+                'serial_number': make_serial(rng,
+                    BRANDS[template['appliance_brand.']['code']][1],
+                    sale - dt.timedelta(days=60)),
+                'production_date': sale - dt.timedelta(days=60),
+                'sale_date': sale,
+                'installation_date': sale + dt.timedelta(days=2),
+                'purchase_channel': 'retail', 'status': 'in_use',
+                })
+        expired.append({**owner,
+                'category': template['appliance_category.']['code'],
+                'brand': template['appliance_brand.']['code']})
+    for appliance, id_ in zip(expired, config.get_proxy(
+                'appliance.appliance').create(vlist, config.context)):
+        appliance['id'] = id_
+    region = regions['CN-GD']
+    result = {}
+    cases = [('accepted', -3), ('proposed', 1), ('declined', 2)]
+    for (decision, offset), appliance in zip(cases, expired):
+        used.add(appliance['id'])
+        fault = faults[appliance['category']][0]
+        date = today + dt.timedelta(days=offset)
+        received = _at(date - dt.timedelta(days=2), dt.time(2, 0))
+        request, = request_proxy.create([{
+                    'company': company.id, 'kind': 'repair',
+                    'channel': 'phone', 'priority': '1',
+                    'category': request_categories[repair_category(fault)],
+                    'customer': appliance['customer'],
+                    'appliance': appliance['id'],
+                    'address': appliance['address'],
+                    'description': REPAIR_DESCRIPTIONS[
+                        appliance['category']][0] + "（已过保）",
+                    'owner': agent, 'received_at': received}],
+            config.context)
+        request_proxy.open([request], config.context)
+        request_proxy.process([request], config.context)
+        window = 1 if decision == 'accepted' else 0
+        start, end, _ = SLOT_WINDOWS[window]
+        values = {
+            'company': company.id, 'request': request, 'kind': 'repair',
+            'priority': '1', 'customer': appliance['customer'],
+            'appliance': appliance['id'], 'address': appliance['address'],
+            'region': region, 'fault_type': fault['type'],
+            'plan': fault['plan'],
+            'description': "过保维修，需客户确认报价。",
+            }
+        engineer = me if (me in profiles
+            and _level(profiles[me], appliance) >= fault['level']) else None
+        if decision == 'accepted':
+            values.update({
+                    'slot': past_slot(config, region, date, start),
+                    'state': 'in_progress',
+                    'appointment_start': _at(date, start),
+                    'appointment_end': _at(date, end),
+                    'engineer': engineer,
+                    'assigned_at': received + dt.timedelta(hours=2),
+                    'started_at': _at(date, start, 30),
+                    'actual_fault_type': fault['type'],
+                    'labour_hours': fault['hours'],
+                    'completion_notes': rng.choice(COMPLETION_NOTES),
+                    })
+        else:
+            values['slot'] = slots.get((region, date, start))
+        order, = order_proxy.create([values], config.context)
+        if decision != 'accepted':
+            order_proxy.schedule([order], config.context)
+            if engineer:
+                order_proxy.write([order], {'engineer': engineer},
+                    config.context)
+                order_proxy.dispatch([order], config.context)
+        order_proxy.compute_charges([order], config.context)
+        order_proxy.propose_quote([order], config.context)
+        if decision == 'accepted':
+            order_proxy.accept_quote([order], config.context)
+            steps.write(steps.search([('work_order', '=', order)], 0, None,
+                    None, config.context), {'done': True}, config.context)
+            order_proxy.complete([order], config.context)
+            order_proxy.write([order], {
+                    'done_at': _at(date, start, 30 + int(
+                            fault['hours'] * 60))}, config.context)
+            request_proxy.write([request], {
+                    'resolution': "过保维修，客户确认报价后完成维修并开票。"},
+                config.context)
+            request_proxy.resolve([request], config.context)
+        elif decision == 'declined':
+            order_proxy.decline_quote([order], config.context)
+        result[decision] = order
+    return result
 
 
 def generate_service_desk(config, rng, company, brands, categories,
@@ -1572,9 +1713,6 @@ def generate_service_desk(config, rng, company, brands, categories,
             config.context)
         request_proxy.open([rework_request], config.context)
         request_proxy.process([rework_request], config.context)
-        key = (region, date, SLOT_WINDOWS[0][0])
-        slot = {key: past[key]} if key in past else past_slots(
-            config, {key: 1})
         rework, = order_proxy.create([{
                     'company': company.id, 'request': rework_request,
                     'kind': 'repair', 'priority': '2',
@@ -1585,7 +1723,8 @@ def generate_service_desk(config, rng, company, brands, categories,
                     'fault_type': first['fault']['type'],
                     'actual_fault_type': first['fault']['type'],
                     'plan': first['fault']['plan'],
-                    'slot': list(slot.values())[0],
+                    'slot': past_slot(
+                        config, region, date, SLOT_WINDOWS[0][0]),
                     'state': 'in_progress',
                     'appointment_start': _at(date, SLOT_WINDOWS[0][0]),
                     'appointment_end': _at(date, SLOT_WINDOWS[0][1]),
@@ -1706,6 +1845,25 @@ def generate_service_desk(config, rng, company, brands, categories,
             ratings = len(rating_proxy.create(vlist, config.context))
     timer.lap('ratings')
 
+    # The rating events are of the days after the visits
+    rated = {i['id']: i for i in past_done}
+    events = event_proxy.search_read([
+            ('work_order', 'in', list(rated)),
+            ('date', '>=', now),
+            ], 0, None, None, ['work_order'], config.context)
+    args = []
+    for event in events:
+        info = rated[event['work_order']]
+        args.extend(([event['id']], {'date': _at(
+                        info['date'], info['end'])
+                    + dt.timedelta(hours=rng.randint(3, 30))}))
+    if args:
+        event_proxy.write(*args, config.context)
+
+    quotes = quote_cases(config, rng, company, appliances, used, profiles,
+        regions, slots, faults, request_categories, agent, me, today)
+    timer.lap('quotes and invoices')
+
     states = {}
     for row in order_proxy.search_read([], 0, None, None, ['state'],
             config.context):
@@ -1722,11 +1880,12 @@ def generate_service_desk(config, rng, company, brands, categories,
         'service engineers': len(profiles),
         'fault types': sum(len(f) for f in faults.values()),
         'SLA policies': len(sla_policies),
-        'service requests': len(request_ids) + (1 if rework else 0),
+        'service requests': request_proxy.search_count([], config.context),
         'work orders by state': states,
         "engineer user's visits today": mine,
         'ratings': ratings,
         'escalated complaint': bool(escalated),
+        'out-of-warranty quotes': quotes,
         'seconds': timer.laps,
         }
 
