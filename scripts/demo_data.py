@@ -2023,7 +2023,7 @@ def main():
         description="Generate demo data for the appliance service")
     parser.add_argument('--database', '-d', default='demo',
         help="database name, or a server URL for XML-RPC "
-        "(http://user:password@host:8000/database/)")
+        "(http://user:password@host:8000/database/rpc/)")
     parser.add_argument('--config', '-c',
         default=str(Path(__file__).resolve().parent.parent / 'tryton.conf'),
         help="trytond configuration file")
