@@ -150,9 +150,15 @@ class WorkOrder(metaclass=PoolMeta):
             & (Eval('quote_state') == 'none')
             & ~Eval('state').in_(CLOSED_STATES))
         cls._buttons.update({
+                # Partly covered work needs a quote only once it has charges,
+                # so computing them must not wait for the quote
                 'compute_charges': {
-                    'invisible': ~quote_open,
-                    'depends': ['quote_required', 'quote_state', 'state'],
+                    'invisible': (
+                        ~Eval('warranty_status').in_(
+                            ['partial', 'not_covered'])
+                        | (Eval('quote_state') != 'none')
+                        | Eval('state').in_(CLOSED_STATES)),
+                    'depends': ['warranty_status', 'quote_state', 'state'],
                     },
                 'propose_quote': {
                     'invisible': ~quote_open,
