@@ -19,6 +19,7 @@ import base64
 import binascii
 import datetime as dt
 import decimal
+import inspect
 import json
 import logging
 import math
@@ -841,7 +842,8 @@ def route(path, method='GET', *, auth='customer', summary='', tags=(),
                 'method': method,
                 'auth': auth,
                 'summary': summary,
-                'description': description or (func.__doc__ or '').strip(),
+                'description': description or inspect.cleandoc(
+                    func.__doc__ or ''),
                 'tags': list(tags),
                 'body': body,
                 'query': query or {},

@@ -7,12 +7,13 @@ import datetime as dt
 import itertools
 import json
 import unittest
+from decimal import Decimal
 from unittest.mock import patch
 
 import trytond.config as config
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 
 from .tools import MODEL_CODE, PASSWORD, resolve_request, setup_portal_data
 
@@ -126,11 +127,20 @@ class ApiMixin:
         return {'Authorization': f"Session {data['token']}"}
 
     def in_transaction(self, func, *args):
-        with Transaction().start(DB_NAME, 0, context={
-                    'company': self.ids['company']}) as transaction:
-            result = func(*args)
-            transaction.commit()
-        return result
+        extras = {}
+        while True:
+            with Transaction().start(DB_NAME, 0, context={
+                        'company': self.ids['company']},
+                    **extras) as transaction:
+                try:
+                    result = func(*args)
+                except TransactionError as error:
+                    # e.g. the table lock of a singleton's creation
+                    transaction.rollback()
+                    error.fix(extras)
+                    continue
+                transaction.commit()
+            return result
 
 
 class PortalApiTestCase(ApiMixin, RouteTestCase):
@@ -590,6 +600,60 @@ class PortalApiTestCase(ApiMixin, RouteTestCase):
                 'kind': 'complaint', 'description': "Engineer was late"},
             token=token, status=201)
         self.assertEqual(complaint['kind'], 'complaint')
+
+    def test_quote_decision(self):
+        "Out-of-warranty work: the customer sees the charges and decides"
+        token, _ = self.signup()
+        appliance = self.register(token, sale_date='2015-06-01')
+        self.assertFalse(appliance['in_warranty'])
+        request = self.book(token, appliance['id'])
+        visit = request['visits'][0]
+        self.assertError(self.call('POST',
+                f"service-requests/{request['id']}/quote",
+                {'decision': 'accept'}, token=token), 409, 'wrong_state')
+
+        def propose(order_id):
+            pool = Pool()
+            WorkOrder = pool.get('appliance.work_order')
+            if not hasattr(WorkOrder, 'propose_quote'):
+                return False
+            Template = pool.get('product.template')
+            Configuration = pool.get('appliance.configuration')
+            ModelData = pool.get('ir.model.data')
+            fee, = Template.create([{
+                        'name': "Call-out fee", 'type': 'service',
+                        'default_uom': ModelData.get_id('product', 'uom_unit'),
+                        'list_price': Decimal(50),
+                        'products': [('create', [{}])],
+                        }])
+            config = Configuration(1)
+            config.call_out_product = fee.products[0]
+            config.save()
+            order = WorkOrder(order_id)
+            WorkOrder.compute_charges([order])
+            WorkOrder.propose_quote([order])
+            config.call_out_product = None
+            config.save()
+            return True
+        if not self.in_transaction(propose, visit['id']):
+            return
+        _, proposed = self.call('GET', f"service-requests/{request['id']}",
+            token=token, status=200)
+        visit = proposed['visits'][0]
+        self.assertEqual(visit['quote_state'], 'proposed')
+        self.assertEqual(visit['warranty_status'], 'not_covered')
+        self.assertEqual(len(visit['charges']), 1)
+        self.assertEqual(Decimal(visit['quote_amount']), Decimal(50))
+        self.assertError(self.call('POST',
+                f"service-requests/{request['id']}/quote",
+                {'decision': 'maybe'}, token=token), 400)
+        _, accepted = self.call('POST',
+            f"service-requests/{request['id']}/quote",
+            {'decision': 'accept'}, token=token, status=200)
+        self.assertEqual(accepted['visits'][0]['quote_state'], 'accepted')
+        self.assertError(self.call('POST',
+                f"service-requests/{request['id']}/quote",
+                {'decision': 'decline'}, token=token), 409)
 
     # Staff
 

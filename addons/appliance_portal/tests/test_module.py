@@ -13,6 +13,8 @@ from .test_schemathesis import SchemathesisTestCase  # noqa: F401
 class AppliancePortalTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Appliance Portal module"
     module = 'appliance_portal'
+    # The database of the API tests: one activation for all the classes
+    language = 'zh_CN'
 
 
 del ModuleTestCase
