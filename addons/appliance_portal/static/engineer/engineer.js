@@ -89,11 +89,12 @@
             h('h1', t('Engineer sign in')), form));
     }
 
-    function jobCard(order) {
+    function jobCard(order, withDay) {
+        const start = order.appointment_start || '';
         return h('a.card.job', {href: '#/job/' + order.id,
             dataset: {order: order.id}},
-        h('div.row', h('strong', (order.appointment_start || '')
-            .slice(11, 16) + ' ' + (order.number || '')),
+        h('div.row', h('strong', (withDay ? Common.formatDate(start)
+            : start.slice(11, 16)) + ' ' + (order.number || '')),
         h('span.badge', order.state_string)),
         h('div', order.customer + ' · ' + (order.customer_mobile || '')),
         h('div.muted', order.address || ''),
@@ -117,10 +118,14 @@
             return !ids.has(o.id);
         });
         return h('section.page', h('h1', t("Today's jobs") + ' ' + day),
-            todays.items.length ? todays.items.map(jobCard)
+            todays.items.length ? todays.items.map(function (order) {
+                return jobCard(order, false);
+            })
                 : h('p.muted', t('No job.')),
             others.length ? [h('h2', t('Other open jobs')),
-                others.map(jobCard)] : null);
+                others.map(function (order) {
+                    return jobCard(order, true);
+                })] : null);
     }
 
     function signaturePad() {
