@@ -267,6 +267,12 @@ class Schema:
         return self.check(text, name)
 
 
+# Control characters: refused in single-line texts (Tryton refuses them in
+# Char fields), only line breaks and tabs are allowed in multi-line texts
+CONTROLS = re.compile('[\x00-\x1f\x7f]')
+MULTILINE_CONTROLS = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+
+
 def _malformed(name, reason='invalid'):
     return ApiError('malformed', message_id=f'{MODULE}.msg_error_field_'
         + reason, field=name)
@@ -287,13 +293,14 @@ def _clean_string(value, name):
 class String(Schema):
 
     def __init__(self, min_length=None, max_length=None, pattern=None,
-            format=None, strip=True, **kwargs):
+            format=None, strip=True, multiline=False, **kwargs):
         super().__init__(**kwargs)
         self.min_length = min_length
         self.max_length = max_length
         self.pattern = pattern
         self.format = format
         self.strip = strip
+        self.multiline = multiline
 
     def _openapi(self):
         schema = {'type': 'string'}
@@ -309,6 +316,9 @@ class String(Schema):
 
     def _check(self, value, name):
         value = _clean_string(value, name)
+        controls = MULTILINE_CONTROLS if self.multiline else CONTROLS
+        if controls.search(value):
+            raise _malformed(name)
         if self.max_length is not None and len(value) > self.max_length:
             raise _malformed(name, 'too_long')
         if self.min_length is not None and len(value) < self.min_length:

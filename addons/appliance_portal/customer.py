@@ -39,7 +39,7 @@ EMAIL = re.compile(r'[^@\s]+@[^@\s.]+(\.[^@\s.]+)+')
 # Schemas of the bodies and of the answers
 
 ADDRESS = Object({
-        'street': String(max_length=500, nullable=True),
+        'street': String(max_length=500, nullable=True, multiline=True),
         'city': String(max_length=100, nullable=True),
         'district': String(max_length=100, nullable=True),
         'postal_code': String(max_length=20, nullable=True),
@@ -249,7 +249,8 @@ REQUEST_DETAIL = reply_schema({
 REQUEST_POST = Object({
         'kind': Enum(REQUEST_KINDS),
         'appliance': Id(nullable=True),
-        'description': String(min_length=1, max_length=4000),
+        'description': String(min_length=1, max_length=4000,
+            multiline=True),
         'slot': Id(nullable=True,
             description="Required for repair, installation and maintenance"),
         }, required=['kind', 'description'], name='ServiceRequestCreate')
@@ -261,7 +262,7 @@ RATING_POST = Object({
         'punctuality': Integer(minimum=1, maximum=5),
         'attitude': Integer(minimum=1, maximum=5),
         'quality': Integer(minimum=1, maximum=5),
-        'comment': String(max_length=2000, nullable=True),
+        'comment': String(max_length=2000, nullable=True, multiline=True),
         'work_order': Id(
             description="The visit to rate; the last finished one if "
             "omitted"),

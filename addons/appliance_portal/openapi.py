@@ -217,7 +217,8 @@ def build(base_url):
                 "`{\"error\": {\"code\", \"message\"}}` with the message in "
                 "the language of Accept-Language (en, zh-CN).  List "
                 "endpoints page with limit and offset and take "
-                "updated_since."),
+                "updated_since.  Texts may not hold control characters "
+                "(multi-line texts take line breaks and tabs)."),
             },
         'servers': [{'url': base_url}],
         'paths': paths,

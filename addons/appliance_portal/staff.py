@@ -130,7 +130,7 @@ DISPATCH = Object({
         }, name='Dispatch')
 PROGRESS = Object({
         'action': Enum(PROGRESS_ACTIONS),
-        'note': String(max_length=2000, nullable=True),
+        'note': String(max_length=2000, nullable=True, multiline=True),
         'public': Boolean(description="Show the note to the customer"),
         }, required=['action'], name='Progress')
 PART_POST = Object({
@@ -150,8 +150,9 @@ COMPLETE = Object({
         'extra_steps': Array(String(min_length=1, max_length=500)),
         'parts': Array(PART_POST),
         'labour_hours': Number(minimum=0, maximum=1000),
-        'root_cause': String(max_length=4000, nullable=True),
-        'notes': String(max_length=4000, nullable=True),
+        'root_cause': String(max_length=4000, nullable=True,
+            multiline=True),
+        'notes': String(max_length=4000, nullable=True, multiline=True),
         'photos': Array(FILE, max_items=20),
         'signature': Binary(description="PNG of the customer's signature"),
         }, name='Completion')

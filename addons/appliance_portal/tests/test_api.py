@@ -266,6 +266,10 @@ class PortalApiTestCase(ApiMixin, RouteTestCase):
             429, 'too_many_attempts')
         self.assertError(self.call('POST', 'auth/login', {
                     'email': body['email']}), 400, 'malformed')
+        # Control characters never reach the models
+        self.assertError(self.call('POST', 'auth/login', {
+                    'email': 'a\rb@example.com', 'password': 'x'}),
+            400, 'malformed')
 
     def test_reset_password(self):
         "Reset the password with the token of the email"
@@ -574,7 +578,7 @@ class PortalApiTestCase(ApiMixin, RouteTestCase):
         token, _ = self.signup()
         _, consultation = self.call('POST', 'service-requests', {
                 'kind': 'consultation',
-                'description': "How do I clean the filter?"},
+                'description': "How do I clean the filter?\nIt smells."},
             token=token, status=201)
         self.assertEqual(consultation['state'], 'open')
         self.assertEqual(consultation['visits'], [])
