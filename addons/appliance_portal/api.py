@@ -630,6 +630,7 @@ class Call:
         self.web_user = None
         self.session_key = None
         self.user = None
+        self.language_asked = False
 
     @property
     def party(self):
@@ -823,10 +824,13 @@ def route(path, method='GET', *, auth='customer', summary='', tags=(),
         def _transacted(request, pool, user_id, **kwargs):
             transaction = Transaction()
             Lang = pool.get('ir.lang')
-            available = Lang.get_translatable_languages()
+            # English is the language of the sources: always there
+            available = ['en'] + [
+                c for c in Lang.get_translatable_languages() if c != 'en']
             candidates = accept_languages(request)
             language = match_language(candidates, available)
             call = Call(request, pool, None, None, language or 'en')
+            call.language_asked = bool(language)
             # The company first: party languages are company values
             with transaction.set_context(
                     language=call.language, portal_url=portal_url(request),
@@ -883,7 +887,11 @@ def _as_staff(call, user_id, func, kwargs):
     user = authenticate_staff(call, user_id)
     with transaction.set_user(user.id):
         preferences = User.get_preferences(context_only=True)
-    preferences.pop('language', None)
+    language = preferences.pop('language', None)
+    if language and not call.language_asked:
+        # Without Accept-Language, the user's own language
+        call.language = preferences['language'] = language
+        call.request.api_language = language
     with transaction.set_user(user.id), \
             transaction.set_context(preferences), check_access():
         call.user = User(user.id)

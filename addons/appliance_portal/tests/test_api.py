@@ -659,6 +659,30 @@ class PortalApiTestCase(ApiMixin, RouteTestCase):
                 f"service-requests/{request['id']}/quote",
                 {'decision': 'decline'}, token=token), 409)
 
+    def test_static_pages(self):
+        "trytond serves the portal and the engineer pages"
+        client = self.client()
+        for path, marker in [('portal/', 'app.js'),
+                ('engineer/', 'engineer.js'),
+                ('portal/common.js', 'createClient'),
+                ('portal/app.css', '--brand')]:
+            with self.subTest(path=path):
+                response = client.get(f'/{self.db_name}/{path}')
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(marker, response.get_data(as_text=True))
+        self.assertIn('script-src', client.get(
+                f'/{self.db_name}/portal/').headers[
+                'Content-Security-Policy'])
+        for path in ['portal/../tryton.cfg', 'portal/nothing.js',
+                'engineer/%2e%2e/api.py']:
+            with self.subTest(path=path):
+                self.assertEqual(client.get(
+                        f'/{self.db_name}/{path}').status_code, 404)
+        self.assertEqual(client.get(
+                '/no_such_database/portal/').status_code, 404)
+        self.assertEqual(client.get(
+                f'/{self.db_name}/portal').status_code, 302)
+
     # Staff
 
     def test_staff_authentication(self):
@@ -666,6 +690,10 @@ class PortalApiTestCase(ApiMixin, RouteTestCase):
         headers = self.staff_token('agent')
         _, me = self.call('GET', 'staff/me', headers=headers, status=200)
         self.assertEqual(me['login'], 'agent')
+        # Errors in the language of the header, else of the user
+        error = self.assertError(self.call('GET', 'staff/work-orders/999999',
+                headers={**headers, 'Accept-Language': 'en'}), 404)
+        self.assertEqual(error['message'], "Not found.")
         self.assertFalse(me['engineer'])
         basic = base64.b64encode(f'engineer:{PASSWORD}'.encode()).decode()
         _, me = self.call('GET', 'staff/me', headers={
