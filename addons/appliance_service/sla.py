@@ -664,7 +664,7 @@ class WorkOrder(metaclass=PoolMeta):
             hours = working_time.between(order.paused_at, now)
             values = {
                 'paused_at': None,
-                'paused_hours': round((order.paused_hours or 0) + hours, 6),
+                'paused_hours': round((order.paused_hours or 0) + hours, 2),
                 }
             if order.resolution_deadline and hours:
                 values['resolution_deadline'] = working_time.add(
