@@ -277,18 +277,18 @@ def exact(orders, engineers, candidates, weights=dispatch.WEIGHTS):
     return result.fun, assignment, n, n_rows
 
 
-def describe(name, orders, candidates, assignment, cost, seconds=None):
+def describe(name, orders, candidates, assignment, cost, seconds):
     served = [candidates_by_engineer(candidates[o], e)
         for o, e in assignment.items()]
     distance = sum(c.distance_km for c in served)
     left = [o for o in orders if o.id not in assignment]
+    left_cost = sum(dispatch.unassigned_cost(o) for o in left)
     urgent_left = sum(1 for o in left if o.priority >= 2)
-    line = (f"  {name:<7} cost {cost:>12,.1f}   served {len(served):>5}"
-        f"   left {len(left):>4} ({urgent_left} high/urgent)"
-        f"   mean distance {distance / max(len(served), 1):5.1f} km")
-    if seconds is not None:
-        line += f"   {seconds:6.2f} s"
-    print(line)
+    print(f"  {name:<7} cost {cost:>11,.1f} = visits {cost - left_cost:>9,.1f}"
+        f" + left {left_cost:>11,.1f}   served {len(served):>5}"
+        f"   left {len(left):>4} ({urgent_left:>2} high/urgent)"
+        f"   mean distance {distance / max(len(served), 1):5.1f} km"
+        f"   {seconds:6.2f} s")
 
 
 def candidates_by_engineer(candidates, engineer_id):
