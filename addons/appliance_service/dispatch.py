@@ -37,7 +37,7 @@ from typing import Optional
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from sql import Column
+from sql import Column, Literal
 from sql.functions import CurrentTimestamp
 
 from trytond import backend
@@ -543,6 +543,14 @@ def batch_cost(orders, engineers, assignment, weights=WEIGHTS,
 # ---------------------------------------------------------------------------
 
 BUSY_STATES = ['dispatched', 'on_the_way', 'in_progress', 'waiting', 'done']
+DISPATCH_RESULTS = [
+    (None, ""),
+    ('auto', "Dispatched Automatically"),
+    ('manual', "Dispatched by Hand"),
+    ('left', "Left by Auto Dispatch"),
+    ]
+# How many orders auto_dispatch dispatches in one call
+DISPATCH_GROUP = 100
 
 
 def _datetime(value):
@@ -571,9 +579,13 @@ class WorkOrder(metaclass=PoolMeta):
         "Dispatch Candidates", readonly=True,
         help="How each engineer of the region was weighed "
         "when the order was last dispatched.")
-    dispatch_note = fields.Text(
-        "Dispatch Note", readonly=True,
-        help="Why the order went to its engineer or was left.")
+    dispatch_result = fields.Selection(
+        DISPATCH_RESULTS, "Dispatch Result", readonly=True)
+    dispatch_note = fields.Function(
+        fields.Text(
+            "Dispatch Note",
+            help="Why the order went to its engineer or was left."),
+        'get_dispatch_note')
 
     @classmethod
     def __setup__(cls):
@@ -599,7 +611,7 @@ class WorkOrder(metaclass=PoolMeta):
     def copy(cls, orders, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('dispatch_candidates', None)
-        default.setdefault('dispatch_note', None)
+        default.setdefault('dispatch_result', None)
         return super().copy(orders, default=default)
 
     def required_skill_level(self):
@@ -762,52 +774,71 @@ class WorkOrder(metaclass=PoolMeta):
 
         The orders no engineer can take stay scheduled: their dispatch note
         says why.  Return the BatchResult."""
-        pool = Pool()
-        Employee = pool.get('company.employee')
         plan = cls.plan_dispatch(orders)
         cls.store_dispatch_candidates(orders, plan.candidates, {
                 o: e for o, (e, _) in plan.assignment.items()})
-        notes = cls._dispatch_notes(orders, plan)
-        to_dispatch = []
+        by_engineer = defaultdict(list)
+        left = []
         for order in orders:
-            order.dispatch_note = notes[order.id]
             if order.id in plan.assignment:
                 engineer_id, _ = plan.assignment[order.id]
-                order.engineer = Employee(engineer_id)
-                to_dispatch.append(order)
-        # dispatch checks the engineers right after
-        with Transaction().set_context(_appliance_dispatch_checked=True):
-            cls.save(orders)
-        if to_dispatch:
-            cls.dispatch(to_dispatch)
+                by_engineer[engineer_id].append(order)
+            else:
+                left.append(order)
+        to_write = []
+        for engineer_id, engineer_orders in by_engineer.items():
+            to_write.extend([engineer_orders, {'engineer': engineer_id}])
+        if left:
+            to_write.extend([left, {'dispatch_result': 'left'}])
+        if to_write:
+            # dispatch checks the engineers right after
+            with Transaction().set_context(
+                    _appliance_dispatch_checked=True):
+                cls.write(*to_write)
+        # Dispatch by groups of whole engineers: the records of a call are
+        # read together, which costs more than linearly
+        group = []
+        with Transaction().set_context(_appliance_auto_dispatch=True):
+            for engineer_orders in by_engineer.values():
+                group.extend(engineer_orders)
+                if len(group) >= DISPATCH_GROUP:
+                    cls.dispatch(cls.browse(group))
+                    group = []
+            if group:
+                cls.dispatch(cls.browse(group))
         return plan
 
     @classmethod
-    def _dispatch_notes(cls, orders, plan):
-        "Return {order id: note} explaining the plan"
+    def get_dispatch_note(cls, orders, name):
+        "Explain the dispatch of the orders from their candidates"
         pool = Pool()
-        Employee = pool.get('company.employee')
-        Candidate = pool.get('appliance.work_order.dispatch_candidate')
-        reasons = dict(Candidate.fields_get(['reason'])['reason']['selection'])
-        engineers = {e.id: e for e in Employee.browse(
-                list({e for e, _ in plan.assignment.values()}))}
+        DispatchCandidate = pool.get(
+            'appliance.work_order.dispatch_candidate')
+        reasons = dict(DispatchCandidate.fields_get(
+                ['reason'])['reason']['selection'])
+        candidates = defaultdict(list)
+        for sub_orders in grouped_slice(orders, backend.MAX_QUERY_PARAMS):
+            for candidate in DispatchCandidate.search([
+                        ('work_order', 'in', [o.id for o in sub_orders]),
+                        ]):
+                candidates[candidate.work_order.id].append(candidate)
         notes = {}
         for order in orders:
-            candidates = plan.candidates.get(order.id, [])
-            eligible = [c for c in candidates if c.eligible]
-            if order.id in plan.assignment:
-                engineer_id, cost = plan.assignment[order.id]
-                candidate, = [c for c in candidates
-                    if c.engineer == engineer_id]
-                note = gettext('appliance_service.msg_dispatch_note_auto',
-                    engineer=engineers[engineer_id].rec_name,
-                    cost=_format(cost),
+            rows = candidates[order.id]
+            selected = [c for c in rows if c.selected]
+            note = None
+            if order.dispatch_result in {'auto', 'manual'} and selected:
+                candidate, = selected
+                note = gettext(
+                    'appliance_service.msg_dispatch_note_'
+                    + order.dispatch_result,
+                    engineer=candidate.engineer.rec_name,
+                    cost=_format(candidate.cost),
                     breakdown=candidate_breakdown(candidate),
-                    rank=eligible.index(candidate) + 1,
-                    eligible=len(eligible),
-                    count=len(orders))
-            else:
-                note = _unassigned_note(order, candidates, reasons)
+                    rank=candidate.rank,
+                    eligible=len([c for c in rows if c.eligible]))
+            elif order.dispatch_result == 'left':
+                note = _unassigned_note(order, rows, reasons)
             notes[order.id] = note
         return notes
 
@@ -913,30 +944,26 @@ class WorkOrder(metaclass=PoolMeta):
         # Check all the orders together so that the orders given to the same
         # engineer add up in the day and the window
         cls._check_dispatch([(o, o.engineer) for o in orders])
-        cls._clear_stale_dispatch_notes(orders)
+        cls._mark_selected_candidates(orders)
+        result = ('auto' if Transaction().context.get(
+                '_appliance_auto_dispatch') else 'manual')
+        cls.write(orders, {'dispatch_result': result})
         with Transaction().set_context(_appliance_dispatch_checked=True):
             super().dispatch(orders)
 
     @classmethod
-    def _clear_stale_dispatch_notes(cls, orders):
-        "Clear the notes of an evaluation that did not choose the engineer"
+    def _mark_selected_candidates(cls, orders):
+        "Mark the candidate of the engineer of each order as selected"
         pool = Pool()
         DispatchCandidate = pool.get(
             'appliance.work_order.dispatch_candidate')
-        noted = [o for o in orders if o.dispatch_note]
-        if not noted:
-            return
-        selected = set()
-        for sub_orders in grouped_slice(noted, backend.MAX_QUERY_PARAMS):
-            for candidate in DispatchCandidate.search([
-                        ('work_order', 'in', [o.id for o in sub_orders]),
-                        ('selected', '=', True),
-                        ]):
-                selected.add((candidate.work_order.id, candidate.engineer.id))
-        stale = [o for o in noted
-            if (o.id, o.engineer.id if o.engineer else None) not in selected]
-        if stale:
-            cls.write(stale, {'dispatch_note': None})
+        by_engineer = defaultdict(list)
+        for order in orders:
+            by_engineer[order.engineer.id if order.engineer else None].append(
+                order.id)
+        DispatchCandidate.set_selected(
+            [o.id for o in orders],
+            {e: ids for e, ids in by_engineer.items() if e})
 
     @classmethod
     def reschedule(cls, orders, slot):
@@ -952,8 +979,9 @@ class WorkOrder(metaclass=PoolMeta):
         cls.write(orders, {
                 'engineer': None,
                 'assigned_at': None,
-                'dispatch_note': None,
+                'dispatch_result': None,
                 })
+        cls._mark_selected_candidates(orders)
         cls.log_event(orders, 'appliance_service.msg_event_released',
             state='scheduled')
 
@@ -1025,7 +1053,8 @@ def candidate_breakdown(candidate):
         required=candidate.required_level,
         skill_cost=_format(candidate.skill_cost),
         load=candidate.day_load,
-        capacity=candidate.capacity,
+        capacity=(candidate.daily_capacity
+            if hasattr(candidate, 'daily_capacity') else candidate.capacity),
         workload_cost=_format(candidate.workload_cost),
         window_load=candidate.window_load,
         window_capacity=candidate.window_capacity,
@@ -1096,6 +1125,40 @@ class DispatchCandidate(ModelSQL, ModelView):
             ('id', 'ASC')]
 
     @classmethod
+    def set_selected(cls, order_ids, engineers):
+        """Select the candidates of engineers {engineer id: order ids}
+        among those of order_ids, and only them"""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        ModelAccess.check(cls.__name__, 'write')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        in_ = fields.SQL_OPERATORS['in']
+        for sub_ids in grouped_slice(order_ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.update(
+                    [table.selected], [False],
+                    where=in_(table.work_order, list(sub_ids))
+                    & (table.selected == Literal(True))))
+        for engineer_id, ids in engineers.items():
+            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+                cursor.execute(*table.update(
+                        [table.selected], [True],
+                        where=in_(table.work_order, list(sub_ids))
+                        & (table.engineer == engineer_id)))
+        cls._clear_caches()
+
+    @classmethod
+    def _clear_caches(cls):
+        "Like create and write, make the records read before reload"
+        transaction = Transaction()
+        transaction.counter += 1
+        for cache in transaction.cache.values():
+            for model in [cls.__name__, 'appliance.work_order']:
+                if model in cache:
+                    cache[model].clear()
+
+    @classmethod
     def replace(cls, order_ids, rows):
         """Replace the candidates of the orders by rows (values_from).
 
@@ -1123,12 +1186,7 @@ class DispatchCandidate(ModelSQL, ModelView):
                 cursor.execute(*table.insert(columns, [
                             [transaction.user, CurrentTimestamp()]
                             + [r[n] for n in names] for r in sub_rows]))
-        # Like create and delete, make the records read before reload
-        transaction.counter += 1
-        for cache in transaction.cache.values():
-            for model in [cls.__name__, 'appliance.work_order']:
-                if model in cache:
-                    cache[model].clear()
+        cls._clear_caches()
 
     @classmethod
     def values_from(cls, candidate, **values):
@@ -1220,25 +1278,9 @@ class Dispatch(Wizard):
     def transition_dispatch(self):
         pool = Pool()
         WorkOrder = pool.get('appliance.work_order')
-        DispatchCandidate = pool.get(
-            'appliance.work_order.dispatch_candidate')
         order = self.record
-        engineer = self.start.engineer
-        order.engineer = engineer
+        order.engineer = self.start.engineer
         order.save()
-        chosen = [c for c in order.dispatch_candidates
-            if c.engineer == engineer]
-        if chosen:
-            candidate, = chosen
-            DispatchCandidate.write(chosen, {'selected': True})
-            order.dispatch_note = gettext(
-                'appliance_service.msg_dispatch_note_manual',
-                engineer=engineer.rec_name,
-                cost=_format(candidate.cost),
-                rank=candidate.rank,
-                eligible=len([
-                        c for c in order.dispatch_candidates if c.eligible]))
-            order.save()
         WorkOrder.dispatch([order])
         return 'end'
 
