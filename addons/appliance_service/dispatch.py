@@ -1431,10 +1431,10 @@ class Reschedule(Wizard):
         WorkOrder = pool.get('appliance.work_order')
         orders = self.records
         slot = self.start.slot
-        if slot.region not in {o.region for o in orders}:
+        if any(o.region != slot.region for o in orders):
             raise DispatchError(gettext(
-                    'appliance_service.msg_reschedule_regions',
-                    regions=slot.region.rec_name))
+                    'appliance_service.msg_reschedule_slot_region',
+                    slot=slot.rec_name))
         if self.start.release_engineer:
             kept, to_release = [], []
             for order in orders:
