@@ -4,4 +4,5 @@
 set -e
 cd "$(dirname "$0")/.."
 ./scripts/ensure_postgres.sh
+./scripts/ensure_chromium.sh
 exec .venv/bin/python scripts/run_tests.py "$@"
