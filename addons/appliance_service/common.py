@@ -1,9 +1,12 @@
 # This file is part of the appliance_service module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
+import datetime as dt
 import functools
 
 from trytond.i18n import gettext
+from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .exceptions import WorkOrderStateError
 
@@ -17,12 +20,33 @@ def require_state(*states):
     def decorator(func):
         @functools.wraps(func)
         def wrapper(cls, records, *args, **kwargs):
-            for record in records:
-                if record.state not in states:
-                    raise WorkOrderStateError(gettext(
-                            'appliance_service.msg_wrong_state',
-                            record=record.rec_name,
-                            state=record.state_string))
+            check_state(records, *states)
             return func(cls, records, *args, **kwargs)
         return wrapper
     return decorator
+
+
+def check_state(records, *states):
+    "Raise WorkOrderStateError unless every record is in one of states"
+    for record in records:
+        if record.state not in states:
+            raise WorkOrderStateError(gettext(
+                    'appliance_service.msg_wrong_state',
+                    record=record.rec_name,
+                    state=record.state_string))
+
+
+def service_now():
+    """Return the time the service clocks read: the real UTC time.
+
+    Tests drive the clocks (response due, complaint escalation, SLA
+    deadlines) with the context key sla_now; it is ignored outside of tests
+    so nobody can backdate an order.
+    """
+    if Pool.test:
+        value = Transaction().context.get('sla_now')
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value:
+            return value
+    return dt.datetime.now()

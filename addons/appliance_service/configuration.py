@@ -1,8 +1,8 @@
 # This file is part of the appliance_service module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
-from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
-from trytond.pool import Pool
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Id
 
 
@@ -15,18 +15,9 @@ def _sequence_default(xml_id):
         return None
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
+class Configuration(metaclass=PoolMeta):
     __name__ = 'appliance.configuration'
 
-    phone_region = fields.Char(
-        "Default Phone Region", required=True, size=2,
-        help="The ISO country code used for phone numbers "
-        "entered without a country prefix.")
-    warranty_reminder_days = fields.Integer(
-        "Warranty Reminder Days", required=True,
-        domain=[('warranty_reminder_days', '>', 0)],
-        help="How many days before a coverage ends "
-        "the customer is reminded.")
     request_sequence = fields.Many2One(
         'ir.sequence', "Service Request Sequence", required=True,
         domain=[('sequence_type', '=',
@@ -46,14 +37,6 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         domain=[('complaint_escalation_hours', '>', 0)],
         help="Complaints not resolved after so many hours are escalated "
         "to the service managers.")
-
-    @classmethod
-    def default_phone_region(cls):
-        return 'CN'
-
-    @classmethod
-    def default_warranty_reminder_days(cls):
-        return 30
 
     @classmethod
     def default_request_sequence(cls):

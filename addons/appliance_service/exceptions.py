@@ -1,32 +1,8 @@
 # This file is part of the appliance_service module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
-from trytond.exceptions import UserError, UserWarning
+from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
-
-
-class PhoneValidationError(ValidationError):
-    pass
-
-
-class DuplicatePhoneWarning(UserWarning):
-    pass
-
-
-class DuplicatePhoneError(ValidationError):
-    pass
-
-
-class SerialValidationError(ValidationError):
-    pass
-
-
-class ApplianceDateError(ValidationError):
-    pass
-
-
-class CustomerImportError(UserError):
-    pass
 
 
 class EngineerLeaveError(ValidationError):
@@ -42,40 +18,4 @@ class SlotPastError(UserError):
 
 
 class WorkOrderStateError(UserError):
-    pass
-
-
-class DispatchError(UserError):
-    pass
-
-
-class CompletionError(UserError):
-    pass
-
-
-class RatingError(UserError):
-    pass
-
-
-class QuoteError(UserError):
-    pass
-
-
-class RepairPlanError(UserError):
-    pass
-
-
-class SlaCalendarError(ValidationError):
-    pass
-
-
-class SlaPolicyError(ValidationError):
-    pass
-
-
-class ChargeError(UserError):
-    pass
-
-
-class FollowUpError(UserError):
     pass

@@ -12,7 +12,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .common import require_state
+from .common import require_state, service_now
 from .exceptions import WorkOrderStateError
 from .notification import notify_users, users_in_group
 
@@ -302,7 +302,7 @@ class ServiceRequest(Workflow, ModelSQL, ModelView, ChatMixin):
 
     @classmethod
     def _now(cls):
-        return dt.datetime.now()
+        return service_now()
 
     @classmethod
     @ModelView.button
@@ -438,7 +438,7 @@ class ServiceRequest(Workflow, ModelSQL, ModelView, ChatMixin):
                 'escalated_at': cls._now(),
                 'priority': '3',
                 })
-        managers = users_in_group('appliance_service.group_manager')
+        managers = users_in_group('appliance.group_manager')
         for request in requests:
             notify_users(managers,
                 'appliance_service.msg_complaint_escalated', [request],

@@ -6,11 +6,12 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.modules.appliance.warranty import WARRANTY_STATUSES
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import require_state
+from .common import require_state, service_now
 from .exceptions import WorkOrderStateError
 from .service_request import PRIORITIES
 
@@ -32,6 +33,8 @@ STATES = [
 OPEN_STATES = [
     'draft', 'scheduled', 'dispatched', 'on_the_way', 'in_progress',
     'waiting']
+# The states in which the work and its record may no longer change
+CLOSED_STATES = ['done', 'cancelled']
 WAITING_REASONS = [
     (None, ""),
     ('parts', "Waiting for Parts"),
@@ -124,6 +127,20 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
     next_step = fields.Function(fields.Char("Next Step"), 'get_next_step')
     started_at = fields.DateTime("Started At", readonly=True)
     done_at = fields.DateTime("Done At", readonly=True)
+    service_date = fields.Function(
+        fields.Date(
+            "Service Date",
+            help="The day the warranty is checked on: the start of the work, "
+            "else the appointment, else today."),
+        'get_service_date')
+    warranty_status = fields.Function(
+        fields.Selection(
+            WARRANTY_STATUSES, "Warranty",
+            help="In warranty: the whole unit is covered on the service "
+            "date and the work is free.\n"
+            "Partly covered: only labour or a key component is covered.\n"
+            "Out of warranty: the customer pays."),
+        'get_warranty_status')
     state = fields.Selection(
         STATES, "State", required=True, readonly=True, sort=False)
     state_string = state.translated('state')
@@ -282,6 +299,39 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
     def get_rec_name(self, name):
         return self.number or str(self.id)
 
+    def get_service_date(self, name):
+        return self.compute_service_date()
+
+    def compute_service_date(self):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        for value in [self.started_at, self.appointment_start]:
+            if value:
+                return value.date()
+        with Transaction().set_context(
+                company=self.company.id if self.company else None):
+            return Date.today()
+
+    def get_warranty_status(self, name):
+        if self.appliance:
+            return self.appliance.warranty_status_on(
+                self.compute_service_date())
+
+    @property
+    def warranty_status_string(self):
+        return dict(self.fields_get(['warranty_status'])['warranty_status'][
+                'selection']).get(self.warranty_status) or ''
+
+    def required_skill_level(self):
+        """Return the (category, brand, level) the engineer must master.
+
+        The category and brand come from the appliance; the level is 1."""
+        category = brand = None
+        if self.appliance:
+            category = self.appliance.category
+            brand = self.appliance.brand
+        return category, brand, 1
+
     def get_next_step(self, name):
         if self.state in NEXT_STEPS:
             return gettext(NEXT_STEPS[self.state])
@@ -294,7 +344,7 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
 
     @classmethod
     def _now(cls):
-        return dt.datetime.now()
+        return service_now()
 
     @classmethod
     def log_event(cls, orders, message_id, state=None, public=True,
@@ -420,8 +470,14 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
     @classmethod
     @ModelView.button
     @require_state('in_progress')
-    @Workflow.transition('done')
     def complete(cls, orders):
+        "End the work of orders and do what follows"
+        cls._complete(orders)
+        cls.process_done(orders)
+
+    @classmethod
+    @Workflow.transition('done')
+    def _complete(cls, orders):
         for order in orders:
             order.check_completion()
         cls.write(orders, {'done_at': cls._now()})
@@ -430,6 +486,12 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
 
     def check_completion(self):
         "Raise if the order lacks what completion requires"
+        pass
+
+    @classmethod
+    def process_done(cls, orders):
+        """Do what follows the end of the work on orders just done;
+        invoicing, ratings and follow-ups extend it."""
         pass
 
     @classmethod

@@ -3,10 +3,10 @@
 # license terms.
 """Tell customers and engineers what happens to work orders.
 
-The customer emails (visit booked, engineer on the way, work done, rating
-request) and the engineer's assignment email are sent by triggers of
-notification_email (work_order_notification.xml); the engineer also gets an
-in-app notification."""
+The customer emails (visit booked, engineer on the way, work done) and the
+engineer's assignment email are sent by triggers of notification_email
+(work_order_notification.xml); the engineer also gets an in-app
+notification."""
 from trytond.model import fields
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
@@ -40,6 +40,11 @@ class WorkOrder(metaclass=PoolMeta):
     def get_engineer_recipient(self, name):
         if self.engineer:
             return self.engineer.party.id
+
+    def get_done_email_notes(self):
+        """Return the paragraphs the email of the work done adds for the
+        order, in the language of the context (the customer's)"""
+        return []
 
     @classmethod
     def notify_assignment(cls, orders):

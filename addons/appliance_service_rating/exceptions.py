@@ -1,0 +1,12 @@
+# This file is part of the appliance_service_rating module.  The COPYRIGHT file
+# at the top level of this repository contains the full copyright notices and
+# license terms.
+from trytond.exceptions import UserError
+
+
+class RatingError(UserError):
+    pass
+
+
+class FollowUpError(UserError):
+    pass

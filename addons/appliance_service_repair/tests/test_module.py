@@ -1,0 +1,13 @@
+# This file is part of the appliance_service_repair module.  The COPYRIGHT file
+# at the top level of this repository contains the full copyright notices and
+# license terms.
+from trytond.modules.company.tests import CompanyTestMixin
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class ApplianceServiceRepairTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Appliance Service Repair module"
+    module = 'appliance_service_repair'
+
+
+del ModuleTestCase

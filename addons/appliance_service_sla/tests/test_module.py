@@ -1,0 +1,15 @@
+# This file is part of the appliance_service_sla module.  The COPYRIGHT file at
+# the top level of this repository contains the full copyright notices and
+# license terms.
+from trytond.modules.company.tests import CompanyTestMixin
+from trytond.tests.test_tryton import ModuleTestCase
+
+from .test_sla import SlaCalendarTestCase  # noqa: F401
+
+
+class ApplianceServiceSlaTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Appliance Service SLA module"
+    module = 'appliance_service_sla'
+
+
+del ModuleTestCase
