@@ -118,14 +118,14 @@ def _fallback_message(message_id, **variables):
         return text
 
 
-def classify(exception):
-    "Return the ApiError that answers exception"
-    from trytond.modules.appliance_service import exceptions as service
+def classify(exception, pool=None):
+    """Return the ApiError that answers exception; the work orders of pool
+    tell the errors that are conflicts"""
     if isinstance(exception, HTTPException):
         description = exception.description
         if isinstance(description, Exception):
             # trytond's with_pool wraps the errors of the handlers
-            return classify(description)
+            return classify(description, pool)
         code = {
             400: 'malformed',
             401: 'not_authenticated',
@@ -146,15 +146,11 @@ def classify(exception):
         return ApiError('not_authenticated')
     if isinstance(exception, (AccessError, AccessButtonError)):
         return ApiError('forbidden', message=exception.message)
-    conflicts = [
-        (getattr(service, 'SlotFullError', None), 'slot_full'),
-        (getattr(service, 'WorkOrderStateError', None), 'wrong_state'),
-        (getattr(service, 'RatingError', None), 'already_rated'),
-        (getattr(service, 'QuoteError', None), 'wrong_state'),
-        ]
-    for class_, code in conflicts:
-        if class_ and isinstance(exception, class_):
-            return ApiError(code, message=exception.message)
+    if pool is not None:
+        PortalWorkOrder = pool.get('appliance.portal.work_order')
+        for class_, code in PortalWorkOrder.conflict_errors():
+            if isinstance(exception, class_):
+                return ApiError(code, message=exception.message)
     if isinstance(exception, (UserError, UserWarning)):
         # ValidationError, SlotPastError, DispatchError, CompletionError...
         return ApiError('validation', message=exception.message)
@@ -217,6 +213,13 @@ def json_response(data, status=HTTPStatus.OK, headers=None):
         json.dumps(data, cls=_Encoder, ensure_ascii=False),
         status=status, headers=headers,
         content_type='application/json; charset=utf-8')
+
+
+def selection_string(record, field):
+    "The label of the value of the selection field of record"
+    value = getattr(record, field)
+    selection = dict(record.__class__.fields_get([field])[field]['selection'])
+    return selection.get(value, value)
 
 
 def local_datetime(value):
@@ -801,11 +804,12 @@ def route(path, method='GET', *, auth='customer', summary='', tags=(),
         @wraps(func)
         def endpoint(request, database_name, **kwargs):
             request.api_language = request_language(request)
+            pool = None
             try:
                 pool = get_pool(request, database_name)
                 result = _pooled(request, pool, **kwargs)
             except Exception as exception:
-                error = classify(exception)
+                error = classify(exception, pool)
                 return error_response(request, error, database_name)
             if isinstance(result, ApiError):
                 return error_response(request, result, database_name)

@@ -12,6 +12,7 @@ from http import HTTPStatus
 
 import trytond.config as config
 from trytond.i18n import gettext
+from trytond.modules.appliance.party import normalize_mobile
 from trytond.pool import Pool
 from trytond.tools.email_ import (
     EmailNotValidError, normalize_email, validate_email)
@@ -20,7 +21,8 @@ from trytond.transaction import Transaction
 from .api import (
     LOCAL_TIME, PAGE_QUERY, ApiError, Array, Binary, Boolean, Date, Enum, Id,
     Integer, Number, Object, String, local_datetime, page_of, paginate,
-    record_or_404, reply_schema, route)
+    record_or_404, reply_schema, route, selection_string)
+from .work_order import engineer_first_name
 
 MODULE = 'appliance_portal'
 LANGUAGES = ['en', 'zh_CN']
@@ -32,7 +34,6 @@ PURCHASE_CHANNELS = [
 # The states a customer may still cancel a visit in
 CANCELLABLE_ORDER_STATES = {'draft', 'scheduled', 'dispatched'}
 MAX_SLOT_DAYS = 62
-CJK = re.compile('[\u3400-\u9fff]')
 # validate_email checks nothing without the email_validator package
 EMAIL = re.compile(r'[^@\s]+@[^@\s.]+(\.[^@\s.]+)+')
 
@@ -312,7 +313,6 @@ def _check_password(pool, password, web_user=None):
 
 
 def _normalize_mobile(mobile):
-    from trytond.modules.appliance_service.party import normalize_mobile
     normalized = normalize_mobile(mobile)
     if not normalized:
         raise ApiError('validation',
@@ -364,6 +364,7 @@ def _apply_address(pool, party, values):
             address.country = address.subdivision.country
         else:
             address.subdivision = None
+    # A new address has no country yet
     if not getattr(address, 'country', None):
         countries = Country.search([('code', '=', 'CN')], limit=1)
         if countries:
@@ -379,7 +380,7 @@ def serialize_address(address):
     return {
         'street': address.street_unstructured or None,
         'city': address.city or None,
-        'district': getattr(address, 'district', None) or None,
+        'district': address.district or None,
         'postal_code': address.postal_code or None,
         'subdivision': subdivision.code if subdivision else None,
         'subdivision_name': subdivision.name if subdivision else None,
@@ -415,33 +416,6 @@ def _session_reply(pool, web_user):
         }
 
 
-def engineer_first_name(employee):
-    "What the customer is told of the engineer: a first name only"
-    if not employee:
-        return None
-    name = (employee.party.name or '').strip()
-    if not name:
-        return None
-    if CJK.match(name):
-        # Chinese customers address technicians as "<surname>师傅"
-        return name if name.endswith('师傅') else name[0] + '师傅'
-    return name.split()[0]
-
-
-def _selection_string(record, field):
-    Model = record.__class__
-    value = getattr(record, field)
-    selection = dict(Model.fields_get([field])[field]['selection'])
-    return selection.get(value, value)
-
-
-def _optional_string(record, field):
-    "The label of the selection field of a later module, if it is there"
-    if field not in record._fields or getattr(record, field) is None:
-        return None
-    return _selection_string(record, field)
-
-
 def serialize_appliance(appliance):
     template = appliance.product.template
     return {
@@ -459,7 +433,7 @@ def serialize_appliance(appliance):
         'purchase_channel': appliance.purchase_channel,
         'invoice_reference': appliance.invoice_reference,
         'status': appliance.status,
-        'status_string': _selection_string(appliance, 'status'),
+        'status_string': selection_string(appliance, 'status'),
         'in_warranty': bool(appliance.in_warranty),
         'warranty_end_date': appliance.warranty_end_date,
         }
@@ -468,7 +442,7 @@ def serialize_appliance(appliance):
 def serialize_coverage(coverage):
     return {
         'kind': coverage.kind,
-        'kind_string': _selection_string(coverage, 'kind'),
+        'kind_string': selection_string(coverage, 'kind'),
         'component': coverage.component,
         'origin': coverage.origin,
         'start_date': coverage.start_date,
@@ -501,59 +475,10 @@ def serialize_slot(slot):
         }
 
 
-def serialize_rating(rating):
-    if not rating:
-        return None
-    return {
-        'overall': rating.overall,
-        'punctuality': rating.punctuality,
-        'attitude': rating.attitude,
-        'quality': rating.quality,
-        'comment': rating.comment,
-        'date': rating.date,
-        }
-
-
-def _ratings(order):
-    return list(getattr(order, 'ratings', None) or [])
-
-
 def serialize_visit(order):
-    charges = []
-    for charge in getattr(order, 'charges', None) or []:
-        charges.append({
-                'description': (charge.description
-                    or (charge.product.rec_name if charge.product else None)),
-                'kind': getattr(charge, 'kind', None),
-                'quantity': charge.quantity,
-                'amount': getattr(charge, 'amount', None),
-                })
-    ratings = _ratings(order)
-    return {
-        'id': order.id,
-        'number': order.number,
-        'kind': order.kind,
-        'state': order.state,
-        'state_string': order.state_string,
-        'appointment_start': local_datetime(order.appointment_start),
-        'appointment_end': local_datetime(order.appointment_end),
-        'slot': order.slot.id if order.slot else None,
-        'engineer': engineer_first_name(order.engineer),
-        'next_step': order.next_step,
-        'done_at': order.done_at,
-        'warranty_status': getattr(order, 'warranty_status', None),
-        'warranty_status_string': _optional_string(order, 'warranty_status'),
-        'charges': charges,
-        'charge_amount': getattr(order, 'charge_amount', None),
-        'quote_state': getattr(order, 'quote_state', None),
-        'quote_state_string': _optional_string(order, 'quote_state'),
-        'quote_amount': getattr(order, 'quote_amount', None),
-        'payment_state': getattr(order, 'payment_state', None),
-        'payment_state_string': _optional_string(order, 'payment_state'),
-        'rating': serialize_rating(ratings[0] if ratings else None),
-        'can_rate': (order.state == 'done' and not ratings
-            and hasattr(order.__class__, 'rate')),
-        }
+    pool = Pool()
+    PortalWorkOrder = pool.get('appliance.portal.work_order')
+    return PortalWorkOrder.customer_visit(order)
 
 
 def _active_order(request):
@@ -576,7 +501,7 @@ def serialize_request(request):
         'id': request.id,
         'number': request.number,
         'kind': request.kind,
-        'kind_string': _selection_string(request, 'kind'),
+        'kind_string': selection_string(request, 'kind'),
         'state': request.state,
         'state_string': request.state_string,
         'description': request.description,
@@ -613,7 +538,7 @@ def serialize_request_detail(request):
     result['timeline'] = [{
             'date': e.date,
             'state': e.state,
-            'state_string': (_selection_string(e, 'state')
+            'state_string': (selection_string(e, 'state')
                 if e.state else None),
             'description': e.description,
             'work_order': e.work_order.number or str(e.work_order.id),
@@ -1156,19 +1081,18 @@ def service_request_rating(call, request_id):
     pool = call.pool
     Request = pool.get('appliance.service.request')
     WorkOrder = pool.get('appliance.work_order')
+    PortalWorkOrder = pool.get('appliance.portal.work_order')
     request = own_request(call, request_id)
-    if not hasattr(WorkOrder, 'rate'):
-        raise ApiError('not_implemented')
     order = _order_to_rate(call, request, call.body.get('work_order'))
     WorkOrder.lock([order])
-    if _ratings(order):
+    if PortalWorkOrder.rated(order):
         raise ApiError('already_rated')
     if order.state != 'done':
         raise ApiError('wrong_state',
             message_id=f'{MODULE}.msg_nothing_to_rate')
     scores = {k: call.body[k] for k in [
             'overall', 'punctuality', 'attitude', 'quality'] if k in call.body}
-    WorkOrder.rate(order, scores, channel='portal',
+    PortalWorkOrder.rate(order, scores, channel='portal',
         comment=call.body.get('comment'))
     return serialize_request_detail(Request(request.id))
 
@@ -1197,16 +1121,8 @@ def service_request_satisfaction(call, request_id):
 def service_request_quote(call, request_id):
     pool = call.pool
     Request = pool.get('appliance.service.request')
-    WorkOrder = pool.get('appliance.work_order')
+    PortalWorkOrder = pool.get('appliance.portal.work_order')
     request = own_request(call, request_id)
-    if not hasattr(WorkOrder, 'accept_quote'):
-        raise ApiError('not_implemented')
-    orders = [o for o in request.work_orders
-        if getattr(o, 'quote_state', None) == 'proposed']
-    if not orders:
-        raise ApiError('wrong_state', message_id=f'{MODULE}.msg_no_quote')
-    if call.body['decision'] == 'accept':
-        WorkOrder.accept_quote(orders)
-    else:
-        WorkOrder.decline_quote(orders)
+    PortalWorkOrder.decide_quote(
+        list(request.work_orders), call.body['decision'] == 'accept')
     return serialize_request_detail(Request(request.id))

@@ -15,7 +15,6 @@ from http import HTTPStatus
 
 import trytond.config as config
 from trytond.exceptions import LoginException
-from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
@@ -25,7 +24,7 @@ from .api import (
     reply_schema, route)
 from .customer import (
     APPLIANCE, COVERAGE, RATING, RATING_POST, serialize_appliance,
-    serialize_coverage, serialize_rating)
+    serialize_coverage)
 
 MODULE = 'appliance_portal'
 ORDER_STATES = ['draft', 'scheduled', 'dispatched', 'on_the_way',
@@ -174,16 +173,10 @@ MAINTENANCE = reply_schema({
         }, name='MaintenanceRecord')
 
 
-def _selection(record, field):
-    value = getattr(record, field)
-    selection = dict(record.__class__.fields_get([field])[field]['selection'])
-    return selection.get(value, value)
-
-
 def serialize_user(user):
     pool = Pool()
     ModelData = pool.get('ir.model.data')
-    engineer_group = ModelData.get_id('appliance_service', 'group_engineer')
+    engineer_group = ModelData.get_id('appliance', 'group_engineer')
     return {
         'id': user.id,
         'login': user.login,
@@ -213,17 +206,17 @@ def _address_text(address):
     parts = [
         address.subdivision.name if address.subdivision else None,
         address.city,
-        getattr(address, 'district', None),
+        address.district,
         address.street_unstructured,
         ]
     return ' '.join(p for p in parts if p)
 
 
 def serialize_order(order):
+    pool = Pool()
+    PortalWorkOrder = pool.get('appliance.portal.work_order')
     appliance = order.appliance
     address = order.address
-    fault_type = getattr(order, 'actual_fault_type', None) or getattr(
-        order, 'fault_type', None)
     return {
         'id': order.id,
         'number': order.number,
@@ -235,8 +228,8 @@ def serialize_order(order):
         'customer': order.customer.name,
         'customer_mobile': order.customer.mobile_number,
         'address': _address_text(address),
-        'latitude': getattr(address, 'latitude', None) if address else None,
-        'longitude': getattr(address, 'longitude', None) if address else None,
+        'latitude': address.latitude if address else None,
+        'longitude': address.longitude if address else None,
         'region': order.region.name if order.region else None,
         'appliance': serialize_appliance(appliance) if appliance else None,
         'in_warranty': bool(appliance and appliance.in_warranty),
@@ -249,36 +242,25 @@ def serialize_order(order):
             if order.engineer else None),
         'next_step': order.next_step,
         'actions': _actions(order),
-        'fault_type': fault_type.rec_name if fault_type else None,
-        'labour_hours': getattr(order, 'labour_hours', None),
         'done_at': order.done_at,
         'updated_at': order.write_date or order.create_date,
+        **PortalWorkOrder.staff_order(order),
         }
 
 
-def _parts(order):
-    return [{
-            'product': p.product.rec_name,
-            'code': p.product.code,
-            'quantity': p.quantity,
-            } for p in getattr(order, 'parts', None) or []]
-
-
 def serialize_history(order):
-    fault_type = getattr(order, 'actual_fault_type', None)
+    pool = Pool()
+    PortalWorkOrder = pool.get('appliance.portal.work_order')
     return {
         'id': order.id,
         'number': order.number,
         'kind': order.kind,
         'state': order.state,
         'done_at': order.done_at,
-        'fault_type': fault_type.rec_name if fault_type else None,
-        'root_cause': getattr(order, 'root_cause', None),
-        'labour_hours': getattr(order, 'labour_hours', None),
-        'parts': _parts(order),
         'engineer_name': (order.engineer.party.name
             if order.engineer else None),
         'description': order.description,
+        **PortalWorkOrder.staff_history(order),
         }
 
 
@@ -297,6 +279,7 @@ def _appliance_history(appliance, exclude=None):
 def serialize_order_detail(order):
     pool = Pool()
     Event = pool.get('appliance.work_order.event')
+    PortalWorkOrder = pool.get('appliance.portal.work_order')
     result = serialize_order(order)
     appliance = order.appliance
     result['coverages'] = [serialize_coverage(c)
@@ -311,15 +294,7 @@ def serialize_order_detail(order):
             'public': bool(e.public),
             'user': e.user.rec_name if e.user else None,
             } for e in events]
-    result['steps'] = [{
-            'id': s.id,
-            'description': s.description,
-            'required': bool(s.required),
-            'done': bool(s.done),
-            } for s in getattr(order, 'steps', None) or []]
-    result['parts'] = _parts(order)
-    ratings = list(getattr(order, 'ratings', None) or [])
-    result['rating'] = serialize_rating(ratings[0] if ratings else None)
+    result.update(PortalWorkOrder.staff_detail(order))
     return result
 
 
@@ -484,6 +459,7 @@ def staff_dispatch(call, order_id):
     pool = call.pool
     WorkOrder = pool.get('appliance.work_order')
     Employee = pool.get('company.employee')
+    PortalWorkOrder = pool.get('appliance.portal.work_order')
     order = _order(call, order_id)
     _check_button(call, 'dispatch')
     if order.state != 'scheduled':
@@ -494,19 +470,8 @@ def staff_dispatch(call, order_id):
         order.engineer = engineer
         order.save()
         WorkOrder.dispatch([order])
-    elif hasattr(WorkOrder, 'auto_dispatch'):
-        WorkOrder.auto_dispatch([order])
-        order = WorkOrder(order.id)
-        if order.state == 'scheduled':
-            # No engineer can take it: the dispatch note says why
-            raise ApiError('validation',
-                message=getattr(order, 'dispatch_note', None)
-                or gettext(f'{MODULE}.msg_engineer_required'))
-    elif order.engineer:
-        WorkOrder.dispatch([order])
     else:
-        raise ApiError('validation',
-            message_id=f'{MODULE}.msg_engineer_required')
+        PortalWorkOrder.dispatch_automatically(order)
     return serialize_order_detail(WorkOrder(order.id))
 
 
@@ -542,20 +507,6 @@ def staff_progress(call, order_id):
     return serialize_order_detail(order)
 
 
-def _find_product(pool, values):
-    Product = pool.get('product.product')
-    if values.get('product'):
-        return record_or_404(Product, values['product'])
-    if values.get('code'):
-        products = Product.search([('code', '=', values['code'])], limit=1)
-        if products:
-            return products[0]
-        raise ApiError('validation', message_id=f'{MODULE}.msg_unknown_part',
-            code=values['code'])
-    raise ApiError('malformed',
-        message_id=f'{MODULE}.msg_error_field_missing', field='parts.code')
-
-
 @route('staff/work-orders/<int:order_id>/complete', 'POST', auth='staff',
     body=COMPLETE, response=ORDER_DETAIL, max_size=30 * 1024 * 1024,
     tags=['Staff'],
@@ -567,64 +518,13 @@ def staff_complete(call, order_id):
     pool = call.pool
     WorkOrder = pool.get('appliance.work_order')
     Attachment = pool.get('ir.attachment')
+    PortalWorkOrder = pool.get('appliance.portal.work_order')
     body = call.body
     order = _order(call, order_id)
     if order.state != 'in_progress':
         raise ApiError('wrong_state',
             message_id=f'{MODULE}.msg_cannot_complete')
-    if body.get('fault_type'):
-        if not hasattr(WorkOrder, 'actual_fault_type'):
-            raise ApiError('not_implemented')
-        FaultType = pool.get('appliance.fault.type')
-        fault_types = FaultType.search(
-            [('code', '=', body['fault_type'])], limit=1)
-        if not fault_types:
-            raise ApiError('validation',
-                message_id=f'{MODULE}.msg_unknown_fault_type',
-                code=body['fault_type'])
-        order.actual_fault_type, = fault_types
-        if hasattr(order, 'on_change_actual_fault_type'):
-            order.on_change_actual_fault_type()
-    for name, field in [
-            ('labour_hours', 'labour_hours'),
-            ('root_cause', 'root_cause'),
-            ('notes', 'completion_notes')]:
-        if name in body:
-            if not hasattr(WorkOrder, field):
-                raise ApiError('not_implemented')
-            value = body[name]
-            if name == 'labour_hours' and value is not None:
-                value = float(value)
-            setattr(order, field, value)
-    order.save()
-    if hasattr(WorkOrder, 'steps'):
-        Step = pool.get('appliance.work_order.step')
-        steps = list(WorkOrder(order.id).steps)
-        done = set(body.get('steps_done') or [])
-        unknown = done - {s.id for s in steps}
-        if unknown:
-            raise ApiError('validation',
-                message_id=f'{MODULE}.msg_unknown_step')
-        to_save = []
-        for step in steps:
-            if body.get('all_steps_done') or step.id in done:
-                step.done = True
-                to_save.append(step)
-        for description in body.get('extra_steps') or []:
-            to_save.append(Step(work_order=order, description=description,
-                    required=False, done=True))
-        Step.save(to_save)
-    if body.get('parts'):
-        if not hasattr(WorkOrder, 'parts'):
-            raise ApiError('not_implemented')
-        Part = pool.get('appliance.work_order.part')
-        parts = []
-        for values in body['parts']:
-            product = _find_product(pool, values)
-            parts.append(Part(work_order=order, product=product,
-                    quantity=float(values['quantity']),
-                    unit=product.default_uom))
-        Part.save(parts)
+    PortalWorkOrder.record_completion(order, body)
     attachments = []
     for photo in body.get('photos') or []:
         attachments.append(Attachment(resource=order, name=photo['name'],
@@ -645,10 +545,9 @@ def staff_complete(call, order_id):
     errors=[400, 401, 403, 404, 409])
 def staff_rating(call, order_id):
     WorkOrder = call.pool.get('appliance.work_order')
+    PortalWorkOrder = call.pool.get('appliance.portal.work_order')
     order = _order(call, order_id)
-    if not hasattr(WorkOrder, 'rate'):
-        raise ApiError('not_implemented')
-    if list(order.ratings):
+    if PortalWorkOrder.rated(order):
         raise ApiError('already_rated')
     if order.state != 'done':
         raise ApiError('wrong_state',
@@ -657,7 +556,7 @@ def staff_rating(call, order_id):
             'overall', 'punctuality', 'attitude', 'quality'] if k in call.body}
     # The customer rates: the engineer needs no right on ratings
     with without_check_access():
-        WorkOrder.rate(WorkOrder(order.id), scores, channel='engineer',
+        PortalWorkOrder.rate(WorkOrder(order.id), scores, channel='engineer',
             comment=call.body.get('comment'))
     return serialize_order_detail(WorkOrder(order.id))
 
@@ -691,28 +590,17 @@ def staff_maintenance_record(call):
     tags=['Staff'], summary="Fault types for completion",
     errors=[400, 401, 403])
 def staff_fault_types(call):
-    pool = call.pool
-    try:
-        FaultType = pool.get('appliance.fault.type')
-    except KeyError:
-        return []
-    domain = []
+    PortalWorkOrder = call.pool.get('appliance.portal.work_order')
+    order = None
     if call.query.get('work_order'):
         order = _order(call, call.query['work_order'])
-        category = getattr(order, 'appliance_category', None)
-        if category:
-            domain.append(['OR',
-                    ('category', '=', None),
-                    ('category', 'parent_of', [category.id], 'parent'),
-                    ])
     with without_check_access():
-        records = FaultType.search(domain, order=[('code', 'ASC')])
         return [{
                 'id': f.id,
                 'code': f.code,
                 'name': f.name,
                 'category': f.category.rec_name if f.category else None,
-                } for f in records]
+                } for f in PortalWorkOrder.fault_types(order)]
 
 
 @route('staff/engineers', 'GET', auth='staff', response=Array(ENGINEER),

@@ -6,13 +6,16 @@ from trytond.tests.test_tryton import ModuleTestCase
 
 # The API, schemathesis and browser tests run with the module tests
 from .test_api import PortalApiTestCase  # noqa: F401
+from .test_features import PortalWithoutFeaturesTestCase  # noqa: F401
 from .test_playwright import PlaywrightTestCase  # noqa: F401
 from .test_schemathesis import SchemathesisTestCase  # noqa: F401
+from .tools import FEATURES
 
 
 class AppliancePortalTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Appliance Portal module"
     module = 'appliance_portal'
+    extras = FEATURES
     # The database of the API tests: one activation for all the classes
     language = 'zh_CN'
 

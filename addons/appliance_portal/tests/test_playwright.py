@@ -26,7 +26,7 @@ from werkzeug.serving import make_server
 from trytond.tests.test_tryton import RouteTestCase
 from trytond.wsgi import app
 
-from .tools import MODEL_CODE, PASSWORD, setup_portal_data
+from .tools import FEATURES, MODEL_CODE, PASSWORD, setup_portal_data
 
 CHROMIUM = '/usr/bin/chromium'
 ROOT = Path(__file__).resolve().parents[3]
@@ -46,6 +46,7 @@ except ImportError:
 class PlaywrightTestCase(RouteTestCase):
     "Drive the portal and the engineer pages in chromium"
     module = 'appliance_portal'
+    extras = FEATURES
     language = 'zh_CN'
     ids = None
 

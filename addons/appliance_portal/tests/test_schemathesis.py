@@ -18,7 +18,7 @@ from trytond.tests.test_tryton import RouteTestCase
 from trytond.wsgi import app
 
 from .test_api import ApiMixin
-from .tools import setup_portal_data
+from .tools import FEATURES, setup_portal_data
 
 try:
     import schemathesis
@@ -42,6 +42,7 @@ STRICT = bool(int(os.environ.get('SCHEMATHESIS_STRICT', 0)))
 class SchemathesisTestCase(ApiMixin, RouteTestCase):
     "Fuzz the API from its OpenAPI document"
     module = 'appliance_portal'
+    extras = FEATURES
     language = 'zh_CN'
     ids = None
 

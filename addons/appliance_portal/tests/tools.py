@@ -11,12 +11,17 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 PASSWORD = 'appliance-demo'
+# The portal is tested with every feature activated
+FEATURES = [
+    'appliance_service_dispatch', 'appliance_service_invoice',
+    'appliance_service_rating', 'appliance_service_repair']
 MODEL_CODE = 'KFR-35GW'
 SERIAL_PATTERN = r'GR\d{6}'
 
 
-def setup_portal_data(days=30):
-    "Create the data and return the ids the tests need"
+def setup_portal_data(days=30, fault_types=True):
+    """Create the data and return the ids the tests need; the fault types
+    need appliance_service_repair"""
     pool = Pool()
     Country = pool.get('country.country')
     Subdivision = pool.get('country.subdivision')
@@ -106,18 +111,15 @@ def setup_portal_data(days=30):
         ids.update(category=category.id, brand=brand.id,
             template=template.id, part=part_template.products[0].id)
 
-        try:
+        if fault_types:
             FaultType = pool.get('appliance.fault.type')
-        except KeyError:
-            pass
-        else:
             fault, = FaultType.create([{
                         'code': 'AC-E1', 'name': "Compressor does not start",
                         'category': category.id}])
             ids['fault_type'] = fault.code
 
         def group(xml_id):
-            return Group(ModelData.get_id('appliance_service', xml_id))
+            return Group(ModelData.get_id('appliance', xml_id))
 
         def employee(name, engineer=False):
             party, = Party.create([{'name': name}])
