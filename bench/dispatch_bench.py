@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-# This file is part of the appliance_service module.  The COPYRIGHT file at
-# the top level of this repository contains the full copyright notices and
-# license terms.
+# This file is part of the appliance service project.  The COPYRIGHT file
+# at the top level of this repository contains the full copyright notices
+# and license terms.
 """Dispatch benchmark.
 
 Generates a seeded instance of pending work orders and engineers (skills,
 service regions, working days, leaves, daily capacities, appointment windows
 and visits already booked), then solves it three ways on the same cost
-model, the one of appliance_service/dispatch.py:
+model, the one of appliance_service_dispatch/solver.py:
 
-- ours: dispatch.solve_batch, the function WorkOrder.auto_dispatch runs:
+- ours: solver.solve_batch, the function WorkOrder.auto_dispatch runs:
   one linear_sum_assignment per date over the engineers' places;
 - exact: an independent formulation of the same problem as a mixed integer
   program (a binary per eligible order/engineer pair, window and daily
@@ -39,7 +39,7 @@ import scipy
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from trytond.modules.appliance_service import dispatch
+from trytond.modules.appliance_service_dispatch import solver
 
 WINDOWS = [((9 * 60, 12 * 60), .45), ((13 * 60, 15 * 60), .25),
     ((15 * 60, 18 * 60), .30)]
@@ -88,7 +88,7 @@ def generate(n_orders, n_engineers, days, seed):
 
     def nearest_other(region):
         return min((r for r in regions if r is not region),
-            key=lambda r: dispatch.haversine_km(
+            key=lambda r: solver.haversine_km(
                 region['latitude'], region['longitude'],
                 r['latitude'], r['longitude']))
 
@@ -123,20 +123,20 @@ def generate(n_orders, n_engineers, days, seed):
         capacity = choice(rng, CAPACITIES)
         latitude, longitude = point_near(
             rng, home['latitude'], home['longitude'], home['radius'])
-        engineer = dispatch.EngineerInfo(
+        engineer = solver.EngineerInfo(
             id=engineer_id, regions=frozenset(covered),
             skills=tuple(skills), working_days=working_days,
             leaves=leaves, capacity=capacity,
             latitude=latitude, longitude=longitude)
         # the visits already dispatched
         for date in dates:
-            if dispatch.availability(engineer, date):
+            if solver.availability(engineer, date):
                 continue
             booked = []
             for _ in range(rng.choice([0, 0, 1, 1, 2])):
                 window = choice(rng, WINDOWS)
-                if (dispatch.overlapping(booked, *window)
-                        < dispatch.window_capacity(capacity, *window)):
+                if (solver.overlapping(booked, *window)
+                        < solver.window_capacity(capacity, *window)):
                     booked.append(window)
             engineer.bookings[date] = booked
         engineers.append(engineer)
@@ -149,7 +149,7 @@ def generate(n_orders, n_engineers, days, seed):
         latitude, longitude = point_near(
             rng, region['latitude'], region['longitude'], region['radius'])
         start, end = choice(rng, WINDOWS)
-        orders.append(dispatch.OrderInfo(
+        orders.append(solver.OrderInfo(
                 id=order_id, region=region['id'], date=rng.choice(dates),
                 start=start, end=end,
                 categories=frozenset({sub_category, category}),
@@ -159,7 +159,7 @@ def generate(n_orders, n_engineers, days, seed):
     return orders, engineers
 
 
-def greedy(orders, engineers, candidates, weights=dispatch.WEIGHTS):
+def greedy(orders, engineers, candidates, weights=solver.WEIGHTS):
     """Nearest available: the orders one at a time by date, priority and
     window; each to the nearest eligible engineer with room left"""
     engineers_by_id = {e.id: e for e in engineers}
@@ -168,7 +168,7 @@ def greedy(orders, engineers, candidates, weights=dispatch.WEIGHTS):
     for order in orders:
         by_date[order.date].append(order)
     for date, date_orders in by_date.items():
-        bucket_of, buckets = dispatch.window_buckets(date_orders)
+        bucket_of, buckets = solver.window_buckets(date_orders)
         room, day_room = {}, {}
         for order in sorted(date_orders,
                 key=lambda o: (-o.priority, o.start, o.id)):
@@ -179,7 +179,7 @@ def greedy(orders, engineers, candidates, weights=dispatch.WEIGHTS):
                     continue
                 engineer_id = candidate.engineer
                 if engineer_id not in day_room:
-                    bucket_resources, day_left = dispatch.resources(
+                    bucket_resources, day_left = solver.resources(
                         engineers_by_id[engineer_id], date, buckets,
                         weights)
                     day_room[engineer_id] = day_left
@@ -199,7 +199,7 @@ def greedy(orders, engineers, candidates, weights=dispatch.WEIGHTS):
     return assignment
 
 
-def exact(orders, engineers, candidates, weights=dispatch.WEIGHTS):
+def exact(orders, engineers, candidates, weights=solver.WEIGHTS):
     """The optimum of the same problem as a MILP solved by HiGHS.
 
     Variables: x[order, engineer] binary for every eligible pair, u[order]
@@ -234,7 +234,7 @@ def exact(orders, engineers, candidates, weights=dispatch.WEIGHTS):
     for order in orders:
         by_date[order.date].append(order)
     for date, date_orders in by_date.items():
-        bucket_of, buckets = dispatch.window_buckets(date_orders)
+        bucket_of, buckets = solver.window_buckets(date_orders)
         bucket_vars = defaultdict(list)
         day_vars = defaultdict(list)
         for order in date_orders:
@@ -248,11 +248,11 @@ def exact(orders, engineers, candidates, weights=dispatch.WEIGHTS):
                 bucket_vars[candidate.engineer, bucket_of[order.id]].append(
                     var)
                 day_vars[candidate.engineer].append(var)
-            u = variable(dispatch.unassigned_cost(order, weights), True)
+            u = variable(solver.unassigned_cost(order, weights), True)
             entries.append((u, 1.))
             constraint(entries, 1., 1.)
         for engineer_id, variables in day_vars.items():
-            bucket_resources, day_left = dispatch.resources(
+            bucket_resources, day_left = solver.resources(
                 engineers_by_id[engineer_id], date, buckets, weights)
             constraint([(v, 1.) for v in variables], -np.inf, day_left)
             for resource in bucket_resources:
@@ -282,7 +282,7 @@ def describe(name, orders, candidates, assignment, cost, seconds):
         for o, e in assignment.items()]
     distance = sum(c.distance_km for c in served)
     left = [o for o in orders if o.id not in assignment]
-    left_cost = sum(dispatch.unassigned_cost(o) for o in left)
+    left_cost = sum(solver.unassigned_cost(o) for o in left)
     urgent_left = sum(1 for o in left if o.priority >= 2)
     print(f"  {name:<7} cost {cost:>11,.1f} = visits {cost - left_cost:>9,.1f}"
         f" + left {left_cost:>11,.1f}   served {len(served):>5}"
@@ -310,7 +310,7 @@ def main(argv=None):
     capacity_left = sum(
         max(e.capacity - len(e.bookings.get(d, ())), 0)
         for e in engineers for d in {o.date for o in orders}
-        if not dispatch.availability(e, d))
+        if not solver.availability(e, d))
     print("Dispatch benchmark")
     print(f"  instance: {len(orders)} orders over {args.days} working days,"
         f" {len(engineers)} engineers, {REGIONS} regions, seed {args.seed};"
@@ -321,12 +321,12 @@ def main(argv=None):
         f"scipy {scipy.__version__}")
 
     start = time.perf_counter()
-    candidates = dispatch.evaluate_all(orders, engineers)
+    candidates = solver.evaluate_all(orders, engineers)
     evaluated = time.perf_counter()
-    ours = dispatch.solve_batch(orders, engineers, candidates=candidates)
+    ours = solver.solve_batch(orders, engineers, candidates=candidates)
     ours_time = time.perf_counter() - start
     ours_assignment = {o: e for o, (e, _) in ours.assignment.items()}
-    ours_cost, violations = dispatch.batch_cost(
+    ours_cost, violations = solver.batch_cost(
         orders, engineers, ours_assignment, candidates=candidates)
     assert not violations, violations
     assert abs(ours_cost - ours.cost) < 1e-6 * max(ours_cost, 1), (
@@ -340,7 +340,7 @@ def main(argv=None):
     optimum, exact_assignment, n_vars, n_rows = exact(
         orders, engineers, candidates)
     exact_time = time.perf_counter() - start
-    exact_cost, violations = dispatch.batch_cost(
+    exact_cost, violations = solver.batch_cost(
         orders, engineers, exact_assignment, candidates=candidates)
     assert not violations, violations
     assert abs(exact_cost - optimum) < 1e-6 * optimum, (exact_cost, optimum)
@@ -348,7 +348,7 @@ def main(argv=None):
     start = time.perf_counter()
     greedy_assignment = greedy(orders, engineers, candidates)
     greedy_time = time.perf_counter() - start
-    greedy_cost, violations = dispatch.batch_cost(
+    greedy_cost, violations = solver.batch_cost(
         orders, engineers, greedy_assignment, candidates=candidates)
     assert not violations, violations
 

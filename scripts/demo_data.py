@@ -590,7 +590,7 @@ def customer_addresses(config, customer_ids):
 # Appliances ------------------------------------------------------------------
 
 def coverage_end(start, months):
-    "Last day covered, the rule of appliance_service.warranty.coverage_end"
+    "Last day covered, the rule of appliance.warranty.coverage_end"
     anniversary = start + relativedelta(months=months)
     if anniversary.day != start.day:
         return anniversary

@@ -16,8 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ['appliance_service', 'appliance_parts', 'appliance_analytics',
-    'appliance_portal']
+MODULES = [
+    'appliance', 'appliance_service', 'appliance_service_dispatch',
+    'appliance_service_repair', 'appliance_service_sla',
+    'appliance_service_rating', 'appliance_service_invoice',
+    'appliance_parts', 'appliance_analytics', 'appliance_portal']
 PYTHON = sys.executable
 
 

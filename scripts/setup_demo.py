@@ -5,9 +5,9 @@ Called by `make demo`; every step is skipped when its result is already
 there, so running it again only checks the database:
 
 1. create the database (SQLite file var/<name>.sqlite, or on the server of
-   TRYTOND_DATABASE_URI) and activate appliance_service, appliance_parts and
-   appliance_analytics with zh_CN and en translations (trytond-admin, the
-   admin password read from a TRYTONPASSFILE);
+   TRYTOND_DATABASE_URI) and activate the appliance modules (MODULES) with
+   zh_CN and en translations (trytond-admin, the admin password read from a
+   TRYTONPASSFILE);
 2. import China and its provinces from pycountry (offline, from the pip
    package), the currency CNY and the company;
 3. close the configuration wizard and create the demo users of each role
@@ -34,7 +34,11 @@ os.environ.setdefault('TRYTOND_DATABASE__PATH', str(VAR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PASSWORD = 'appliance-demo'
-MODULES = ['appliance_service', 'appliance_parts', 'appliance_analytics']
+MODULES = [
+    'appliance', 'appliance_service', 'appliance_service_dispatch',
+    'appliance_service_repair', 'appliance_service_sla',
+    'appliance_service_rating', 'appliance_service_invoice',
+    'appliance_parts', 'appliance_analytics']
 # Activated too when they are installed
 OPTIONAL_MODULES = ['appliance_portal']
 LANGUAGES = ['zh_CN', 'en']
@@ -47,19 +51,19 @@ PORTAL_EMAIL = 'customer@example.com'
 USERS = {
     'admin': ('系统管理员', 'zh_CN', [], True),
     'agent': ('客服 林晓雯', 'zh_CN', [
-            ('appliance_service', 'group_customer_service'),
+            ('appliance', 'group_customer_service'),
             ], True),
     'engineer': ('工程师 赵建国', 'zh_CN', [
-            ('appliance_service', 'group_engineer'),
+            ('appliance', 'group_engineer'),
             ], True),
     'clerk': ('备件管理员 孙丽', 'zh_CN', [
-            ('appliance_service', 'group_parts_clerk'),
+            ('appliance', 'group_parts_clerk'),
             ('stock', 'group_stock'),
             ('product', 'group_product_admin'),
             ('purchase_request', 'group_purchase_request'),
             ], True),
     'manager': ('服务经理 周志强', 'zh_CN', [
-            ('appliance_service', 'group_manager'),
+            ('appliance', 'group_manager'),
             ], True),
     }
 ROLES = {

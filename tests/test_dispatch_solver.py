@@ -1,15 +1,15 @@
-# This file is part of the appliance_service module.  The COPYRIGHT file at
-# the top level of this repository contains the full copyright notices and
-# license terms.
+# This file is part of the appliance service project.  The COPYRIGHT file
+# at the top level of this repository contains the full copyright notices
+# and license terms.
 """The batch dispatch solver against brute force on small random instances.
 
-No database: dispatch.solve_batch is pure Python."""
+No database: solver.solve_batch is pure Python."""
 import datetime as dt
 import itertools
 import random
 import unittest
 
-from trytond.modules.appliance_service import dispatch
+from trytond.modules.appliance_service_dispatch import solver
 
 MONDAY = dt.date(2026, 6, 1)
 WINDOWS = [(9 * 60, 12 * 60), (13 * 60, 15 * 60), (14 * 60, 17 * 60),
@@ -21,7 +21,7 @@ def random_instance(rng):
     engineers = []
     for engineer_id in range(1, rng.randint(2, 4) + 1):
         capacity = rng.randint(1, 4)
-        engineer = dispatch.EngineerInfo(
+        engineer = solver.EngineerInfo(
             id=engineer_id,
             regions=frozenset(rng.sample([1, 2], rng.randint(1, 2))),
             skills=((rng.choice([None, 1, 2]), rng.choice([None, 7]),
@@ -35,8 +35,8 @@ def random_instance(rng):
             for _ in range(rng.randint(0, 2)):
                 window = rng.choice(WINDOWS)
                 if (len(booked) < capacity
-                        and dispatch.overlapping(booked, *window)
-                        < dispatch.window_capacity(capacity, *window)):
+                        and solver.overlapping(booked, *window)
+                        < solver.window_capacity(capacity, *window)):
                     booked.append(window)
             engineer.bookings[date] = booked
         engineers.append(engineer)
@@ -44,7 +44,7 @@ def random_instance(rng):
     for order_id in range(1, rng.randint(3, 6) + 1):
         start, end = rng.choice(WINDOWS)
         category = rng.choice([1, 2])
-        orders.append(dispatch.OrderInfo(
+        orders.append(solver.OrderInfo(
                 id=order_id, region=rng.choice([1, 2]),
                 date=rng.choice(dates), start=start, end=end,
                 categories=frozenset({category, 10 + category}),
@@ -61,7 +61,7 @@ def brute_force(orders, engineers, candidates):
     for combination in itertools.product(*choices):
         assignment = {o.id: e for o, e in zip(orders, combination)
             if e is not None}
-        cost, violations = dispatch.batch_cost(
+        cost, violations = solver.batch_cost(
             orders, engineers, assignment, candidates=candidates)
         if not violations and (best is None or cost < best):
             best = cost
@@ -73,7 +73,7 @@ class DispatchSolverTestCase(unittest.TestCase):
     def test_haversine(self):
         "Shanghai to Beijing is about 1,067 km"
         self.assertAlmostEqual(
-            dispatch.haversine_km(31.2304, 121.4737, 39.9042, 116.4074),
+            solver.haversine_km(31.2304, 121.4737, 39.9042, 116.4074),
             1067, delta=5)
 
     def test_window_capacity(self):
@@ -85,17 +85,17 @@ class DispatchSolverTestCase(unittest.TestCase):
                 ]:
             with self.subTest(capacity=capacity, window=window):
                 self.assertEqual(
-                    dispatch.window_capacity(capacity, *window), expected)
+                    solver.window_capacity(capacity, *window), expected)
 
     def test_skill_level(self):
         skills = ((1, None, 2), (10, 7, 4), (None, 8, 1))
-        self.assertEqual(dispatch.skill_level(skills, {10, 1}, 7), 4)
-        self.assertEqual(dispatch.skill_level(skills, {10, 1}, 8), 2)
-        self.assertEqual(dispatch.skill_level(skills, {20, 2}, 9), 0)
-        self.assertEqual(dispatch.skill_level(skills, {20, 2}, 8), 1)
+        self.assertEqual(solver.skill_level(skills, {10, 1}, 7), 4)
+        self.assertEqual(solver.skill_level(skills, {10, 1}, 8), 2)
+        self.assertEqual(solver.skill_level(skills, {20, 2}, 9), 0)
+        self.assertEqual(solver.skill_level(skills, {20, 2}, 8), 1)
 
     def test_reasons(self):
-        engineer = dispatch.EngineerInfo(
+        engineer = solver.EngineerInfo(
             id=1, regions=frozenset({1}), skills=((None, None, 3),),
             leaves=((MONDAY + dt.timedelta(days=1),) * 2,), capacity=2,
             bookings={MONDAY + dt.timedelta(days=2): [(540, 720)] * 2,
@@ -110,12 +110,12 @@ class DispatchSolverTestCase(unittest.TestCase):
                 (3, 1, 1, (600, 660), 'window'),
                 (3, 1, 1, (780, 900), 'eligible'),
                 ]:
-            order = dispatch.OrderInfo(
+            order = solver.OrderInfo(
                 id=1, region=region, date=MONDAY + dt.timedelta(days=days),
                 start=window[0], end=window[1], level=level)
             with self.subTest(reason=reason, days=days):
                 self.assertEqual(
-                    dispatch.evaluate(order, engineer).reason, reason)
+                    solver.evaluate(order, engineer).reason, reason)
 
     def test_solver_equals_brute_force(self):
         "solve_batch is optimal on 300 random small instances"
@@ -123,11 +123,11 @@ class DispatchSolverTestCase(unittest.TestCase):
         blocked = 0
         for instance in range(300):
             orders, engineers = random_instance(rng)
-            candidates = dispatch.evaluate_all(orders, engineers)
-            result = dispatch.solve_batch(
+            candidates = solver.evaluate_all(orders, engineers)
+            result = solver.solve_batch(
                 orders, engineers, candidates=candidates)
             assignment = {o: e for o, (e, _) in result.assignment.items()}
-            cost, violations = dispatch.batch_cost(
+            cost, violations = solver.batch_cost(
                 orders, engineers, assignment, candidates=candidates)
             with self.subTest(instance=instance):
                 self.assertEqual(violations, [])

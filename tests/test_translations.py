@@ -122,7 +122,7 @@ class TranslationTestCase(unittest.TestCase):
         language, = Lang.search([('code', '=', LANG)])
         Lang.write([language], {'translatable': True})
 
-        service = 'appliance_service'
+        module = 'appliance'
         with Transaction().set_context(language=LANG):
             pool = Pool()
             Appliance = pool.get('appliance.appliance')
@@ -131,18 +131,18 @@ class TranslationTestCase(unittest.TestCase):
             ModelData = pool.get('ir.model.data')
 
             model, = Model.search([('name', '=', 'appliance.appliance')])
-            expected = msgstr(service, 'model:appliance.appliance,string:')
+            expected = msgstr(module, 'model:appliance.appliance,string:')
             self.assertRegex(expected, CJK)
             self.assertEqual(model.string, expected)
 
             field = Appliance.fields_get(['serial_number'])['serial_number']
             expected = msgstr(
-                service, 'field:appliance.appliance,serial_number:')
+                module, 'field:appliance.appliance,serial_number:')
             self.assertRegex(expected, CJK)
             self.assertEqual(field['string'], expected)
 
-            menu = Menu(ModelData.get_id(service, 'menu_appliance'))
-            expected = msgstr(service, 'model:ir.ui.menu,name:menu_appliance')
+            menu = Menu(ModelData.get_id(module, 'menu_appliance'))
+            expected = msgstr(module, 'model:ir.ui.menu,name:menu_appliance')
             self.assertRegex(expected, CJK)
             self.assertEqual(menu.name, expected)
 
@@ -178,7 +178,7 @@ class TranslationTestCase(unittest.TestCase):
             content = content.decode('utf-8')
         for value in ['王小明', '整机保修', '变频空调 KFR-35GW', '2026-03-31']:
             self.assertIn(value, content)
-        self.assertIn(msgstr('appliance_service',
+        self.assertIn(msgstr('appliance',
                 'report:%s:' % REMINDER_EMAIL, 'Your warranty ends soon'),
             content)
         self.assertNotIn('Dear', content)
