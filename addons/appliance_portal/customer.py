@@ -12,25 +12,23 @@ from http import HTTPStatus
 
 import trytond.config as config
 from trytond.i18n import gettext
+from trytond.modules.appliance.appliance import PURCHASE_CHANNELS
 from trytond.modules.appliance.party import normalize_mobile
+from trytond.modules.appliance_service.service_request import (
+    KINDS, VISIT_KINDS)
 from trytond.pool import Pool
 from trytond.tools.email_ import (
     EmailNotValidError, normalize_email, validate_email)
 from trytond.transaction import Transaction
 
 from .api import (
-    LOCAL_TIME, PAGE_QUERY, ApiError, Array, Binary, Boolean, Date, Enum, Id,
-    Integer, Number, Object, String, local_datetime, page_of, paginate,
-    record_or_404, reply_schema, route, selection_string)
+    LOCAL_TIME, MODULE, PAGE_QUERY, ApiError, Array, Binary, Boolean, Date,
+    Enum, Id, Integer, Number, Object, String, local_datetime, page_of,
+    paginate, record_or_404, reply_schema, route, selection_string)
 from .work_order import engineer_first_name
 
-MODULE = 'appliance_portal'
 LANGUAGES = ['en', 'zh_CN']
-REQUEST_KINDS = [
-    'repair', 'installation', 'maintenance', 'consultation', 'complaint']
-VISIT_KINDS = {'repair', 'installation', 'maintenance'}
-PURCHASE_CHANNELS = [
-    'retail', 'online', 'distributor', 'project', 'direct', 'other']
+REQUEST_KINDS = [k for k, _ in KINDS]
 # The states a customer may still cancel a visit in
 CANCELLABLE_ORDER_STATES = {'draft', 'scheduled', 'dispatched'}
 MAX_SLOT_DAYS = 62
@@ -161,7 +159,7 @@ APPLIANCE_POST = Object({
             example='KFR-35GW'),
         'serial_number': String(min_length=1, max_length=100),
         'sale_date': Date(),
-        'purchase_channel': Enum(PURCHASE_CHANNELS),
+        'purchase_channel': Enum([c for c, _ in PURCHASE_CHANNELS if c]),
         'installation_date': Date(nullable=True),
         'production_date': Date(nullable=True),
         'invoice_reference': String(max_length=100, nullable=True),

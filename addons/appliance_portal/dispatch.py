@@ -6,9 +6,7 @@ appliance_service_dispatch."""
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 
-from .api import ApiError
-
-MODULE = 'appliance_portal'
+from .api import MODULE, ApiError
 
 
 class WorkOrder(metaclass=PoolMeta):

@@ -6,9 +6,7 @@ appliance_service_invoice."""
 from trytond.modules.appliance_service_invoice.exceptions import QuoteError
 from trytond.pool import Pool, PoolMeta
 
-from .api import ApiError, selection_string
-
-MODULE = 'appliance_portal'
+from .api import MODULE, ApiError, selection_string
 
 
 def serialize_charge(charge):

@@ -6,9 +6,7 @@ and root cause), with appliance_service_repair."""
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import without_check_access
 
-from .api import ApiError, record_or_404
-
-MODULE = 'appliance_portal'
+from .api import MODULE, ApiError, record_or_404
 
 
 def serialize_parts(order):

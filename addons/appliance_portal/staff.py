@@ -15,20 +15,19 @@ from http import HTTPStatus
 
 import trytond.config as config
 from trytond.exceptions import LoginException
+from trytond.modules.appliance_service.work_order import STATES
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
 from .api import (
-    LOCAL_TIME, PAGE_QUERY, ApiError, Array, Binary, Boolean, Date, Enum, Id,
-    Number, Object, String, local_datetime, page_of, paginate, record_or_404,
-    reply_schema, route)
+    LOCAL_TIME, MODULE, PAGE_QUERY, ApiError, Array, Binary, Boolean, Date,
+    Enum, Id, Number, Object, String, local_datetime, page_of, paginate,
+    record_or_404, reply_schema, route)
 from .customer import (
     APPLIANCE, COVERAGE, RATING, RATING_POST, serialize_appliance,
     serialize_coverage)
 
-MODULE = 'appliance_portal'
-ORDER_STATES = ['draft', 'scheduled', 'dispatched', 'on_the_way',
-    'in_progress', 'waiting', 'done', 'cancelled']
+ORDER_STATES = [s for s, _ in STATES]
 PROGRESS_ACTIONS = ['depart', 'start', 'wait_parts', 'wait_customer',
     'resume', 'cancel']
 

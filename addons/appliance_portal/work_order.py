@@ -14,9 +14,8 @@ from trytond.modules.appliance_service.exceptions import (
     SlotFullError, WorkOrderStateError)
 from trytond.pool import Pool
 
-from .api import ApiError, local_datetime, selection_string
+from .api import MODULE, ApiError, local_datetime, selection_string
 
-MODULE = 'appliance_portal'
 CJK = re.compile('[\u3400-\u9fff]')
 # The completion fields of the repair record
 COMPLETION_FIELDS = [

@@ -13,6 +13,7 @@ from trytond.transaction import Transaction
 
 from .common import require_state, service_now
 from .exceptions import WorkOrderStateError
+from .notification import notify_users, users_of_employees
 from .service_request import PRIORITIES
 
 WORK_ORDER_KINDS = [
@@ -125,6 +126,21 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
         'appliance.work_order.event', 'work_order', "Timeline",
         readonly=True)
     next_step = fields.Function(fields.Char("Next Step"), 'get_next_step')
+    email_recipient = fields.Function(
+        fields.Many2One('party.party', "Email Recipient",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'},
+            help="The customer, when they accept notifications."),
+        'get_email_recipient')
+    engineer_recipient = fields.Function(
+        fields.Many2One('party.party', "Engineer Recipient",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'}),
+        'get_engineer_recipient')
     started_at = fields.DateTime("Started At", readonly=True)
     done_at = fields.DateTime("Done At", readonly=True)
     service_date = fields.Function(
@@ -322,6 +338,19 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
         return dict(self.fields_get(['warranty_status'])['warranty_status'][
                 'selection']).get(self.warranty_status) or ''
 
+    def get_email_recipient(self, name):
+        if self.customer and self.customer.notification_consent:
+            return self.customer.id
+
+    def get_engineer_recipient(self, name):
+        if self.engineer:
+            return self.engineer.party.id
+
+    def get_done_email_notes(self):
+        """Return the paragraphs the email of the work done adds for the
+        order, in the language of the context (the customer's)"""
+        return []
+
     def required_skill_level(self):
         """Return the (category, brand, level) the engineer must master.
 
@@ -420,8 +449,20 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
 
     @classmethod
     def notify_assignment(cls, orders):
-        "Tell the engineers about their new orders; see notifications"
-        pass
+        """Tell the engineers about their new orders in the application; the
+        email is sent by a trigger (work_order_notification.xml)"""
+        for order in orders:
+            if not order.engineer:
+                continue
+            users = users_of_employees([order.engineer])
+            start = order.appointment_start
+            notify_users(
+                users, 'appliance_service.msg_notify_assignment', [order],
+                icon='tryton-board',
+                order=order.rec_name,
+                customer=order.customer.rec_name,
+                start=f'{start:%Y-%m-%d %H:%M}' if start else '',
+                address=order.address.rec_name if order.address else '')
 
     @classmethod
     @ModelView.button

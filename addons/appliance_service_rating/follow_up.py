@@ -10,7 +10,7 @@ from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.appliance_service.common import require_state
 from trytond.modules.appliance_service.service_request import SATISFACTION
 from trytond.modules.company.model import employee_field, set_employee
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
@@ -20,26 +20,6 @@ FOLLOW_UP_KINDS = [
     ('call', "Call"),
     ('visit', "Visit"),
     ]
-
-
-class WorkOrder(metaclass=PoolMeta):
-    __name__ = 'appliance.work_order'
-
-    follow_ups = fields.One2Many(
-        'appliance.follow_up', 'work_order', "Follow-ups", readonly=True)
-
-    @classmethod
-    def copy(cls, orders, default=None):
-        default = default.copy() if default is not None else {}
-        default.setdefault('follow_ups', None)
-        return super().copy(orders, default=default)
-
-    @classmethod
-    def process_done(cls, orders):
-        pool = Pool()
-        FollowUp = pool.get('appliance.follow_up')
-        super().process_done(orders)
-        FollowUp.create_for_orders(orders)
 
 
 class FollowUp(Workflow, ModelSQL, ModelView):
