@@ -134,7 +134,7 @@ class RoutingTestCase(unittest.TestCase):
         plan = solve(problem)
         self.assertValid(problem, plan)
         route = route_of(plan, 'e')
-        self.assertIn(route.visits, [list('abcd'), list('dcba')])
+        self.assertEqual(sorted(route.visits), list('abcd'))
         self.assertAlmostEqual(plan.km, 8.)
         self.assertEqual(plan.unserved, [])
 
@@ -400,7 +400,7 @@ class RoutingTestCase(unittest.TestCase):
         problem.vehicle['e'] = short
         self.assertIn((routing.SHIFT, 'a'), reasons(good))
 
-    def test_repair_drops_what_cannot_be(self):
+    def test_booked_visit_out_of_reach(self):
         "A booked visit its engineer cannot reach in time is left, reported"
         problem = routing.Problem(
             vehicles=[replace(vehicle('e', 0), shift_start=9 * 60)],
@@ -411,10 +411,30 @@ class RoutingTestCase(unittest.TestCase):
         plan = solve(problem)
         self.assertEqual(plan.unserved, ['a'])
         self.assertEqual(route_of(plan, 'e').visits, ['b'])
-        self.assertEqual([(v.reason, v.visit) for v in plan.repaired],
-            [(routing.WINDOW, 'a')])
         self.assertEqual(routing.check_plan(problem, plan),
             [routing.Violation(routing.REQUIRED, visit='a')])
+
+    def test_repair(self):
+        """What breaks a rule is dropped, then inserted again where it
+        fits"""
+        problem = routing.Problem(
+            vehicles=[replace(vehicle('e', 0), shift_start=9 * 60),
+                vehicle('o', 50, allowed=frozenset({'a', 'c'}))],
+            visits=[visit('a', 60, window=(9 * 60, 9 * 60 + 30),
+                    prize=100.),
+                visit('b', 1, prize=100.), visit('c', 2, prize=100.)],
+            travel=line_travel(0, 50, 60, 1, 2))
+        plan = routing.repair(problem, {'e': ['a', 'b'], 'o': ['b', 'c']})
+        self.assertEqual([(v.reason, v.visit, v.vehicle)
+                for v in plan.repaired], [
+                (routing.WINDOW, 'a', 'e'),
+                # dropping the second b also ends its forbidden pair
+                (routing.DUPLICATE, 'b', 'o')])
+        self.assertEqual(route_of(plan, 'e').visits, ['b'])
+        # the window is kept by the other engineer, a long way from c
+        self.assertEqual(route_of(plan, 'o').visits, ['a', 'c'])
+        self.assertEqual(plan.unserved, [])
+        self.assertEqual(routing.check_plan(problem, plan), [])
 
     def test_random_instances_valid_and_near_optimal(self):
         """Windows, shifts, capacities and restrictions hold on random
@@ -483,6 +503,35 @@ class RoutingTestCase(unittest.TestCase):
         self.assertLessEqual(replanned.cost(again), plan.cost(again) + 1e-6)
         for visit_id, (vehicle_id, _) in plan.assignment().items():
             self.assertEqual(replanned.assignment()[visit_id][0], vehicle_id)
+
+    def test_replan_some_areas(self):
+        "Re-planning an area leaves the routes of the others as they were"
+        problem = routing.Problem(
+            vehicles=[vehicle('n1', 100, area='north'),
+                vehicle('s1', 0, area='south')],
+            visits=[visit('n1', 101, prize=1000., area='north'),
+                visit('n2', 102, prize=1000., area='north'),
+                visit('s1', 1, prize=1000., area='south'),
+                visit('s2', 2, prize=1000., area='south'),
+                visit('s3', 3, prize=1000., area='south')],
+            travel=line_travel(100, 0, 101, 102, 1, 2, 3))
+        # a poor order in both areas, and s3 new
+        initial = {'n1': ['n2', 'n1'], 's1': ['s2', 's1']}
+        plan = solve(problem, initial=initial, areas={'south'})
+        self.assertValid(problem, plan)
+        self.assertEqual(route_of(plan, 'n1').visits, ['n2', 'n1'])
+        self.assertIn(route_of(plan, 's1').visits,
+            [['s1', 's2', 's3'], ['s3', 's2', 's1']])
+        self.assertEqual(plan.unserved, [])
+
+        # a cancelled visit in a kept route is dropped
+        cancelled = routing.Problem(vehicles=problem.vehicles,
+            visits=[v for v in problem.visits if v.id != 'n2'],
+            travel=problem.travel)
+        plan = solve(cancelled, initial=initial, areas={'south'})
+        self.assertEqual(route_of(plan, 'n1').visits, ['n1'])
+        self.assertEqual(plan.repaired, [routing.Violation(
+                    routing.UNKNOWN, visit='n2', vehicle='n1')])
 
     def test_identical_vehicles_share_a_type(self):
         problem = routing.Problem(

@@ -50,6 +50,7 @@ DEFAULT_SPEED_KMH = 30.
 UNITS_PER_KM = 1000
 UNITS_PER_MINUTE = 60
 MAX_PENALTY = PenaltyParams().max_penalty
+SOLVE_PARAMS = pyvrp.SolveParams()
 # tolerance on times in minutes (rounding to whole seconds)
 EPSILON = 1e-6
 # share of the time kept for the second pass when solving per area
@@ -207,6 +208,13 @@ class Problem:
             if visit.service_minutes < 0 or visit.load < 0 or visit.prize < 0:
                 raise RoutingError('visit', [visit.id])
 
+    def left_cost(self, visit):
+        "What leaving visit costs: its prize, and the change if announced"
+        cost = visit.prize
+        if visit.announced and visit.previous_vehicle is not None:
+            cost += self.change_cost
+        return cost
+
     def extra_cost(self, vehicle, visit):
         "What vehicle doing visit costs on top of driving"
         cost = vehicle.surcharges.get(visit.id, 0.)
@@ -314,7 +322,8 @@ class Plan:
             vehicle = problem.vehicle[route.vehicle]
             cost += sum(problem.extra_cost(vehicle, problem.visit[v])
                 for v in route.visits)
-        return cost + sum(problem.visit[v].prize for v in self.unserved)
+        return cost + sum(problem.left_cost(problem.visit[v])
+            for v in self.unserved)
 
 
 class Geometry:
@@ -500,7 +509,7 @@ def build_model(problem, geometry=None, vehicles=None, visits=None):
     distance = units.distance(geometry.km[selection])
     duration = units.duration(geometry.minutes[selection])
 
-    prizes = [0 if v.required else int(units.distance(v.prize))
+    prizes = [0 if v.required else int(units.distance(problem.left_cost(v)))
         for v in visits]
     extras = [_vehicle_extras(problem, units, vehicle, visits)
         for vehicle in vehicles]
@@ -598,14 +607,15 @@ class Deadline:
         return time.perf_counter() >= self.end
 
 
-def run_model(model, deadline, seed=0, initial=None):
+def run_model(model, deadline, seed=0, initial=None, params=None):
     """Solve model with PyVRP until deadline; initial is {vehicle id: [visit
     ids]} to start from.  Return {vehicle id: [visit ids]}"""
     warm = None
     if initial:
         warm = _initial_solution(model, initial)
     result = pyvrp.solve(model.data, stop=deadline, seed=seed,
-        collect_stats=False, display=False, initial_solution=warm)
+        collect_stats=False, display=False, initial_solution=warm,
+        params=params or SOLVE_PARAMS)
     routes = {}
     available = [list(ids) for ids in model.types]
     for route in result.best.routes():
@@ -630,42 +640,61 @@ def _initial_solution(model, initial):
 # Solving
 # ---------------------------------------------------------------------------
 
-def solve(problem, seconds=10., seed=0, initial=None, iterations=None):
+def solve(problem, seconds=10., seed=0, initial=None, areas=None,
+        iterations=None):
     """Plan problem in about seconds of wall-clock time (start-up
     included), single threaded.
 
     initial is a previous Plan (or {vehicle id: [visit ids]}) to start from
-    when re-planning.  When the vehicles and visits have areas, each area is
-    planned with its own vehicles first, then the visits left in each area
-    with the vehicles of other areas that may do them (their routes so far
-    kept), so that the PyVRP models stay small.  The result is checked and
-    repaired; iterations caps PyVRP's iterations per part (for tests)."""
+    when re-planning; with areas, only the vehicles and visits of those
+    areas are planned again, the other vehicles keep their routes.  When
+    the vehicles and visits have areas, each area is planned with its own
+    vehicles first, then the visits left in each area with the vehicles of
+    other areas that may do them (their routes so far kept), so that the
+    PyVRP models stay small.  The result is checked and repaired;
+    iterations caps PyVRP's iterations per part (for tests)."""
     started = time.perf_counter()
     end = started + seconds
     geometry = Geometry(problem)
     if isinstance(initial, Plan):
         initial = {r.vehicle: r.visits for r in initial.routes}
     initial = initial or {}
-    parts = _first_parts(problem)
-    routes, count = {}, 0
+    routes, planned = {}, problem
+    if areas is not None:
+        routes, planned = _kept_elsewhere(problem, initial, set(areas))
+    parts = _first_parts(planned)
+    count = 0
     first_end = end if len(parts) == 1 else (
         started + seconds * (1 - SECOND_PASS_SHARE))
     for vehicles, visits, share in _shares(parts):
         count += 1
         deadline = _part_deadline(first_end, share)
-        routes.update(_solve_part(problem, geometry, vehicles, visits,
+        routes.update(_solve_part(planned, geometry, vehicles, visits,
                 Deadline(deadline, iterations), seed + count, initial))
     if len(parts) > 1:
-        second = _second_parts(problem, routes)
+        second = _second_parts(planned, routes)
         for vehicles, visits, share in _shares(second):
             count += 1
             deadline = _part_deadline(end, share)
-            routes.update(_solve_part(problem, geometry, vehicles, visits,
+            routes.update(_solve_part(planned, geometry, vehicles, visits,
                     Deadline(deadline, iterations), seed + count, routes))
-    plan = _repair(problem, geometry, routes)
+    plan = repair(problem, routes, geometry)
     plan.seconds = time.perf_counter() - started
     plan.parts = count
     return plan
+
+
+def _kept_elsewhere(problem, initial, areas):
+    """The routes of initial of the vehicles outside areas, and the problem
+    of what is left to plan"""
+    routes = {v.id: list(initial.get(v.id, ())) for v in problem.vehicles
+        if v.area not in areas}
+    kept = {i for ids in routes.values() for i in ids}
+    vehicles = [v for v in problem.vehicles if v.area in areas]
+    ids = {v.id for v in vehicles}
+    visits = [v for v in problem.visits if v.id not in kept
+        and (v.area in areas or v.fixed_vehicle in ids)]
+    return routes, replace(problem, vehicles=vehicles, visits=visits)
 
 
 def _shares(parts):
@@ -721,20 +750,42 @@ def _second_parts(problem, routes):
 
 def _solve_part(problem, geometry, vehicles, visits, deadline, seed, initial):
     # the booked copies of _second_parts replace the problem's visits
-    sub = Problem(vehicles=vehicles, visits=visits, travel=problem.travel,
-        change_cost=problem.change_cost,
-        forbidden_factor=problem.forbidden_factor)
-    model = build_model(sub, geometry, vehicles, visits)
-    return run_model(model, deadline, seed=seed, initial={
-            v.id: initial[v.id] for v in vehicles if v.id in initial})
+    sub = replace(problem, vehicles=vehicles, visits=visits)
+    model = build_model(sub, geometry)
+    start = _initial_routes(sub, geometry, initial)
+    return run_model(model, deadline, seed=seed, initial=start)
 
 
-def _repair(problem, geometry, routes):
-    """The Plan of routes once every broken rule is repaired: a visit that
-    breaks one is dropped, then every visit left is inserted where it fits
-    best if that costs less than its prize"""
-    routes = {v.id: list(routes.get(v.id, ())) for v in problem.vehicles}
-    repaired = []
+def _initial_routes(problem, geometry, previous):
+    """Where PyVRP starts from: the previous routes (what is still valid in
+    them), then each visit left inserted where it costs least.  Much better
+    than PyVRP's random start when many pairs are forbidden."""
+    routes, placed = {}, set()
+    for vehicle in problem.vehicles:
+        routes[vehicle.id] = []
+        for visit_id in previous.get(vehicle.id, ()):
+            visit = problem.visit.get(visit_id)
+            if (visit is not None and visit_id not in placed
+                    and vehicle.may_do(visit)):
+                routes[vehicle.id].append(visit_id)
+                placed.add(visit_id)
+    _insert_left(problem, geometry, routes)
+    return routes
+
+
+def repair(problem, routes, geometry=None):
+    """The Plan of routes {vehicle id: [visit ids]} once every broken rule
+    is repaired: a visit that breaks one is dropped, then every visit left
+    is inserted where it fits best if that costs less than its prize"""
+    if geometry is None:
+        geometry = Geometry(problem)
+    repaired = [Violation(UNKNOWN, vehicle=v) for v in routes
+        if v not in problem.vehicle]
+    repaired += [Violation(UNKNOWN, visit=i, vehicle=v)
+        for v, ids in routes.items() if v in problem.vehicle
+        for i in ids if i not in problem.visit]
+    routes = {v.id: [i for i in routes.get(v.id, ()) if i in problem.visit]
+        for v in problem.vehicles}
     while True:
         plan = _plan(problem, geometry, routes)
         violations = [v for v in check_plan(problem, plan, geometry)
@@ -785,7 +836,7 @@ def _insert_left(problem, geometry, routes):
                     + visit_ids[position:])
                 if _feasible(problem, geometry, vehicle, candidate):
                     best = (added, vehicle.id, candidate)
-        if best and (visit.required or best[0] < visit.prize):
+        if best and (visit.required or best[0] < problem.left_cost(visit)):
             routes[best[1]] = best[2]
 
 
@@ -856,5 +907,6 @@ def explain(problem, plan, geometry=None):
                 change_cost=problem.extra_cost(vehicle, visit) - surcharge)
     for visit_id in plan.unserved:
         terms[visit_id] = VisitTerms(
-            visit=visit_id, left_cost=problem.visit[visit_id].prize)
+            visit=visit_id, left_cost=problem.left_cost(
+                problem.visit[visit_id]))
     return terms
