@@ -331,14 +331,12 @@ class Geometry:
     then the visits"""
 
     def __init__(self, problem):
-        points, self.home = [], {}
+        # vehicles at the same home share it
+        by_point = {}
         for vehicle in problem.vehicles:
-            if vehicle.point not in points:
-                points.append(vehicle.point)
-        by_point = {p: i for i, p in enumerate(points)}
-        self.points = points
+            by_point.setdefault(vehicle.point, len(by_point))
         self.home = {v.id: by_point[v.point] for v in problem.vehicles}
-        self.depots = len(points)
+        self.points = points = list(by_point)
         self.site = {}
         for visit in problem.visits:
             self.site[visit.id] = len(points)
@@ -815,7 +813,7 @@ def _plan(problem, geometry, routes):
 def _insert_left(problem, geometry, routes):
     served = {v for ids in routes.values() for v in ids}
     left = sorted((v for v in problem.visits if v.id not in served),
-        key=lambda v: (not v.required, -v.prize))
+        key=lambda v: (not v.required, -problem.left_cost(v)))
     for visit in left:
         best = None
         for vehicle in problem.vehicles:
