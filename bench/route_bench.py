@@ -14,16 +14,20 @@ driving at 30 km/h along 1.3 times the straight line.  Three plans:
 - assign then sequence: today's dispatch (solve_batch, one
   linear_sum_assignment per date), then the best order of each engineer's
   day, found exactly by dynamic programming; a day that no order can drive
-  inside the windows and the shift is "undrivable" (its km are then those
-  of the shortest tour, windows ignored);
+  inside the windows and the shift is "undrivable";
 - greedy: nearest available engineer (dispatch_bench.greedy), sequenced the
   same way;
 - route-aware: routing.solve per date (per region inside), every route
   checked by routing.check_plan.
 
+The two first are shown as assigned (an undrivable day with all its orders
+at the km of its shortest tour, windows ignored) and made drivable (an
+undrivable day keeps the most orders it can drive, the shortest way); the
+targets compare with the drivable plan, which can be driven.
+
 Then re-planning stability: on the planned first day, one visit cancelled
-and one urgent order added, the day planned again from the previous plan;
-the visits that changed engineer or order are counted.
+and one urgent order added, their regions planned again from the previous
+plan; the visits that changed engineer or order are counted.
 
 With --solomon DIR, the Solomon VRPTW instances (DIMACS convention:
 distances and times x10 truncated, distance only, 25 vehicles) converted to
