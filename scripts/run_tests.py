@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ['appliance_service', 'appliance_parts', 'appliance_analytics',
-    'appliance_portal']
+    'appliance_portal', 'appliance_security']
 PYTHON = sys.executable
 
 
