@@ -200,8 +200,6 @@ class LoginAlert(ModelSQL, ModelView):
     @classmethod
     def burst(cls, scope, kind, key, count, date, since):
         "Extend the alert of the burst or open one and notify once"
-        # Two failures at once must not open two alerts
-        cls.lock()
         alerts = cls.search([
                 ('scope', '=', scope),
                 ('kind', '=', kind),

@@ -13,6 +13,7 @@ import time
 from secrets import compare_digest
 
 import pyotp
+from sql import Null
 
 import trytond.config as config
 from trytond.i18n import gettext
@@ -161,12 +162,16 @@ class TOTP(OwnerMixin, ModelSQL):
         step = self.match_step(code, now=now)
         if step is None:
             return 'wrong_totp'
-        # The step is written: two requests with the same code must wait
-        self.lock([self])
-        last_step, = self.read([self.id], ['last_step'])
-        if (last_step['last_step'] or -1) >= step:
+        # Compare and set in one statement: of two requests with the same
+        # code only one updates the row
+        table = self.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update(
+                [table.last_step], [step],
+                where=(table.id == self.id)
+                & ((table.last_step == Null) | (table.last_step < step))))
+        if cursor.rowcount != 1:
             return 'replayed_totp'
-        self.__class__.write([self], {'last_step': step})
 
     @classmethod
     @without_check_access
@@ -249,16 +254,15 @@ class RecoveryCode(OwnerMixin, ModelSQL):
                 ('lookup', '=', code[:RECOVERY_LOOKUP]),
                 ('used', '=', None),
                 ])
-        if not records:
-            return False
-        # Two requests with the same code: the second waits and finds it used
-        cls.lock(records)
-        for record in cls.browse(records):
-            row, = cls.read([record.id], ['used'])
-            if row['used'] is None and PASSWORD_HASH.verify(
-                    code, record.code_hash):
-                cls.write([record], {'used': dt.datetime.now()})
-                return True
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for record in records:
+            if PASSWORD_HASH.verify(code, record.code_hash):
+                # Of two requests with the same code only one spends it
+                cursor.execute(*table.update(
+                        [table.used], [dt.datetime.now()],
+                        where=(table.id == record.id) & (table.used == Null)))
+                return cursor.rowcount == 1
         return False
 
     @classmethod

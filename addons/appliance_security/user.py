@@ -341,7 +341,8 @@ class User(metaclass=PoolMeta):
             values = {
                 'mfa_mandatory': mandatory,
                 'mfa_deadline': (
-                    max(user.create_date, start) + grace
+                    (max(user.create_date, start) + grace).replace(
+                        microsecond=0)
                     if mandatory else None),
                 'mfa_enrolled': (
                     bool(TOTP.get_confirmed(user)) or user.sms_available),
@@ -455,7 +456,7 @@ class UserDevice(ModelView, metaclass=PoolMeta):
         cls._order = [('write_date', 'DESC NULLS LAST'), ('id', 'DESC')]
 
     def get_last_used(self, name):
-        return self.last_modified_at
+        return self.last_modified_at.replace(microsecond=0)
 
     @classmethod
     def renew(cls, current_cookie):
@@ -468,3 +469,30 @@ class UserDevice(ModelView, metaclass=PoolMeta):
                     'ip_address': ip_address,
                     })
         return new_cookie
+
+
+class UserApplication(metaclass=PoolMeta):
+    __name__ = 'res.user.application'
+
+    @classmethod
+    def check(cls, key, application):
+        """Refuse the keys from an address with too many failures and log
+        the unknown keys (the valid ones are in trytond's request log)"""
+        pool = Pool()
+        LoginLog = pool.get('appliance.security.login.log')
+        transaction = Transaction()
+        if LoginLog.throttle_reason('staff', None):
+            return None
+        record = super().check(key, application)
+        if record is None:
+            method = f'{application} key'
+            if transaction.readonly:
+                # GET requests are served in a read-only transaction
+                with transaction.new_transaction() as log_transaction:
+                    LoginLog.add_attempt(
+                        'staff', None, 'failure', 'unknown_key', method)
+                    log_transaction.commit()
+            else:
+                LoginLog.add_attempt(
+                    'staff', None, 'failure', 'unknown_key', method)
+        return record

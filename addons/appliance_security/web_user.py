@@ -341,15 +341,19 @@ class PasswordResetCode(ModelSQL):
         records = cls.search([('web_user', '=', user.id)])
         if not records:
             return False
-        cls.lock(records)
-        record, = cls.browse(records)
+        record, = records
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
         code = (code or '').strip()
         if (record.expire <= dt.datetime.now()
                 or record.attempts >= Configuration(1).reset_code_attempts):
             cls.delete([record])
             return False
         if not PASSWORD_HASH.verify(code, record.code_hash):
-            cls.write([record], {'attempts': record.attempts + 1})
+            cursor.execute(*table.update(
+                    [table.attempts], [table.attempts + 1],
+                    where=table.id == record.id))
             return False
-        cls.delete([record])
-        return True
+        # Of two requests with the same code only one deletes it
+        cursor.execute(*table.delete(where=table.id == record.id))
+        return cursor.rowcount == 1
