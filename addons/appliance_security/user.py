@@ -298,9 +298,15 @@ class User(metaclass=PoolMeta):
     @classmethod
     def _check_login_options_device_cookie(cls, login, parameters):
         valid = super()._check_login_options_device_cookie(login, parameters)
-        attempt = _attempt.get()
-        if valid and attempt is not None:
-            attempt.factors.add('device')
+        if valid:
+            # sao renews a device cookie after every login: the device is
+            # trusted only to skip a second factor the user has
+            user_id = cls._get_login(login)[0]
+            if not user_id or not cls(user_id).mfa_enrolled:
+                return False
+            attempt = _attempt.get()
+            if attempt is not None:
+                attempt.factors.add('device')
         return valid
 
     # Two-factor policy

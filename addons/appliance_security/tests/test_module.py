@@ -423,6 +423,12 @@ class ApplianceSecurityTestCase(ModuleTestCase):
         self.assertIn('one-time code', cm.exception.message)
         self.assertIsNone(User.get_login('jdoe', {
                     'password': GOOD, 'totp_code': 'abcd-efgh-jkmn'}))
+        # The device cookie sao got at an earlier login is no second factor
+        self.methods('password+totp?device_cookie')
+        with Transaction().set_user(user.id):
+            cookie = pool.get('res.user.device').renew(None)
+        with self.assertRaises(SecondFactorRequired):
+            User.get_login('jdoe', {'password': GOOD, 'device_cookie': cookie})
 
         # The administrator resets it: a one-time code lets in once
         Reset = pool.get('appliance.security.mfa.reset', type='wizard')
