@@ -5,6 +5,7 @@ import contextvars
 import datetime as dt
 from secrets import compare_digest
 
+from lxml import etree
 from sql import Literal
 
 from trytond.exceptions import LoginException, RateLimitException
@@ -12,7 +13,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, dualmethod, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, PYSONEncoder
 from trytond.res.user import PasswordError
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
@@ -433,6 +434,13 @@ class User(metaclass=PoolMeta):
         for name in ['mfa_status', 'mfa_enrolled']:
             if name in result['fields']:
                 result['fields'][name]['readonly'] = True
+        # The view marks the buttons readonly for the users who may not
+        # write users, but everybody sets up their own second factor
+        arch = etree.fromstring(result['arch'])
+        for button in arch.xpath("//button[@name='mfa_setup']"):
+            button.set('states', PYSONEncoder().encode(
+                    cls._buttons['mfa_setup']))
+        result['arch'] = etree.tostring(arch, encoding='utf-8').decode()
         return result
 
     @classmethod

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 import pyotp
+from lxml import etree
 
 import trytond.config as config
 from trytond.exceptions import LoginException, RateLimitException
@@ -16,6 +17,7 @@ from trytond.modules.appliance_security.exceptions import (
     PasswordStrengthError, SecondFactorRequired, TOTPError)
 from trytond.modules.appliance_security.sms import LoggingSMSAdapter
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.res.user import PasswordError
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -574,6 +576,30 @@ class ApplianceSecurityTestCase(ModuleTestCase):
         record = self.log()[0]
         self.assertEqual(
             (record.reason, record.method), ('unknown_key', 'rest key'))
+
+    @with_transaction()
+    def test_preferences_mfa_setup(self):
+        "Test every user opens the set-up from the preferences"
+        pool = Pool()
+        User = pool.get('res.user')
+        user = create_user()
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(_check_access=True):
+            view = User.get_preferences_fields_view()
+            button, = etree.fromstring(view['arch']).xpath(
+                "//button[@name='mfa_setup']")
+            self.assertNotEqual(
+                PYSONDecoder().decode(button.get('states')).get('readonly'),
+                True)
+            self.assertTrue(view['fields']['mfa_status']['readonly'])
+        # Called through its RPC, which does not check the access
+        self.assertFalse(User.__rpc__['mfa_setup'].check_access)
+        with Transaction().set_user(user.id):
+            action = User.mfa_setup([User(user.id)])
+        self.assertEqual(action, self._setup_action())
+        with Transaction().set_user(user.id), \
+                self.assertRaises(AccessError):
+            User.mfa_setup([User(1)])
 
     # Sessions
 
