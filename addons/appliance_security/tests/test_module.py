@@ -1,6 +1,7 @@
 # This file is part of the appliance_security module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
+import base64
 import datetime as dt
 import time
 from contextlib import contextmanager
@@ -94,6 +95,35 @@ class ApplianceSecurityTestCase(ModuleTestCase):
         return LoginLog.search(
             [(k, '=', v) for k, v in domain.items()],
             order=[('id', 'DESC')])
+
+    def test_request_info_middleware(self):
+        "Test the middleware keeps the user agent and the session key"
+        from werkzeug.test import EnvironBuilder
+        seen = []
+
+        def app(environ, start_response):
+            seen.append(wsgi.current())
+            return []
+
+        middleware = wsgi.RequestInfoMiddleware(app)
+        token = base64.b64encode(b'jdoe:5:key-1').decode()
+        cookie = {
+            'User-Agent': 'Firefox/140.0',
+            'Cookie': 'tryton_session=jdoe:5:key-2',
+            }
+        authorization = {
+            'User-Agent': 'x' * 600,
+            'Authorization': f'Session {token}',
+            }
+        for headers, expected in [
+                (cookie, wsgi.RequestInfo('Firefox/140.0', 'key-2')),
+                (authorization, wsgi.RequestInfo('x' * 512, 'key-1')),
+                ({}, wsgi.RequestInfo(None, None)),
+                ]:
+            environ = EnvironBuilder(headers=headers).get_environ()
+            middleware(environ, lambda *a: None)
+            self.assertEqual(seen[-1], expected)
+        self.assertEqual(wsgi.current(), wsgi.RequestInfo())
 
     # Passwords
 
