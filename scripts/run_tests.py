@@ -16,11 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = [
-    'appliance', 'appliance_service', 'appliance_service_dispatch',
-    'appliance_service_repair', 'appliance_service_sla',
-    'appliance_service_rating', 'appliance_service_invoice',
-    'appliance_parts', 'appliance_analytics', 'appliance_portal']
+# Every directory of addons/ with a tryton.cfg is a module
+MODULES = sorted(
+    p.parent.name for p in (ROOT / 'addons').glob('*/tryton.cfg'))
 PYTHON = sys.executable
 
 
@@ -75,7 +73,7 @@ def jobs_for(backend, cache_root, phase, selected):
 
 
 # Tests whose subject does not depend on the database backend
-SQLITE_ONLY = {'test_translations', 'test_lint'}
+SQLITE_ONLY = {'test_translations', 'test_lint', 'test_routing'}
 
 
 def run_job(job, logs):
