@@ -47,7 +47,11 @@ def backend_env(backend, cache_root):
     return env
 
 
-def jobs_for(backend, cache_root, phase, selected):
+def top_level_tests():
+    return sorted(p.stem for p in (ROOT / 'tests').glob('test_*.py'))
+
+
+def jobs_for(backend, cache_root, phase, selected, tests_selected):
     env = backend_env(backend, cache_root)
     jobs = []
     if phase == 1:
@@ -64,11 +68,11 @@ def jobs_for(backend, cache_root, phase, selected):
                         [PYTHON, '-m', 'unittest',
                             f'trytond.modules.{module}.tests.test_scenario'],
                         env))
-        for test in sorted((ROOT / 'tests').glob('test_*.py')):
-            if backend == 'postgresql' and test.stem in SQLITE_ONLY:
+        for test in tests_selected:
+            if backend == 'postgresql' and test in SQLITE_ONLY:
                 continue
-            jobs.append((f'{backend}:tests/{test.name}',
-                    [PYTHON, '-m', 'unittest', f'tests.{test.stem}'], env))
+            jobs.append((f'{backend}:tests/{test}.py',
+                    [PYTHON, '-m', 'unittest', f'tests.{test}'], env))
     return jobs
 
 
@@ -105,11 +109,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--backend', action='append',
         choices=['sqlite', 'postgresql'])
-    parser.add_argument('--module', action='append', choices=MODULES)
+    parser.add_argument('--module', action='append', choices=MODULES,
+        help="only these modules (and no tests/ file unless --test)")
+    parser.add_argument('--test', action='append',
+        choices=top_level_tests(),
+        help="only these tests/ files (and no module unless --module)")
     parser.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     backends = args.backend or ['sqlite', 'postgresql']
-    selected = args.module or MODULES
+    if args.module or args.test:
+        selected, tests_selected = args.module or [], args.test or []
+    else:
+        selected, tests_selected = MODULES, top_level_tests()
 
     cache_root = ROOT / 'var' / 'db_cache' / source_hash()
     logs = ROOT / 'var' / 'test-logs'
@@ -118,7 +129,8 @@ def main():
     ok = True
     for phase in [1, 2]:
         jobs = [j for b in backends
-            for j in jobs_for(b, cache_root, phase, selected)]
+            for j in jobs_for(
+                b, cache_root, phase, selected, tests_selected)]
         with ThreadPoolExecutor(max_workers=args.jobs) as executor:
             results = list(executor.map(lambda j: run_job(j, logs), jobs))
         ok &= all(results)
