@@ -90,13 +90,17 @@ def _move(product, from_location, to_location, quantity, date, lot=None,
         move.unit_price = unit_price or product.cost_price or Decimal(1)
         move.currency = move.company.currency
     move.save()
-    # Moves without origin raise a warning meant for users
+    # The consumption on work orders comes with the repair bridge: here the
+    # moves are done directly, as root (no assignation) without the warning
+    # about moves without origin
     config = config or get_config()
     skip_warning, config.skip_warning = config.skip_warning, True
+    user, config.user = config.user, 0
     try:
         move.click('do')
     finally:
         config.skip_warning = skip_warning
+        config.user = user
     return move
 
 
