@@ -155,11 +155,12 @@ class OrderPoint(metaclass=PoolMeta):
         points = cls.search([('automatic_minimum', '=', True)])
         consumed = cls._consumption(points, start, date)
         for point in points:
-            point.consumption_rate = consumed.get(point.id, 0) / days
+            rate = consumed.get(point.id, 0) / days
+            point.consumption_rate = round(rate, 4)
             point.lead_days = point.lead_time_days()
             point.minimum_date = date
             point.min_quantity = minimum_quantity(
-                point.consumption_rate, point.lead_days, point.safety_stock,
+                rate, point.lead_days, point.safety_stock,
                 point.product.default_uom.rounding)
             if point.target_quantity < point.min_quantity:
                 point.target_quantity = point.min_quantity
