@@ -107,3 +107,13 @@ class CreatePurchase(metaclass=PoolMeta):
             line.unit_price = min(prices).quantize(
                 Decimal(1) / 10 ** line.__class__.unit_price.digits[1])
         return line
+
+
+class CreateQuotation(metaclass=PoolMeta):
+    __name__ = 'purchase.request.quotation.create'
+
+    def default_ask_suppliers(self, fields):
+        # Requests of the same supplier would list it once per request
+        values = super().default_ask_suppliers(fields)
+        values['suppliers'] = list(dict.fromkeys(values.get('suppliers', [])))
+        return values

@@ -158,6 +158,7 @@ class ShipmentIn(metaclass=PoolMeta):
             lot=getattr(move, 'lot', None),
             unit_price=move.unit_price,
             currency=move.currency,
+            origin=move,
             )
 
 

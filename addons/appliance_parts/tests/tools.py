@@ -119,3 +119,17 @@ def consume(product, location, quantity, date=None, config=None):
     customer, = Location.find([('type', '=', 'customer')], limit=1)
     return _move(product, location, customer, quantity, date,
         config=config)
+
+
+def create_user(name, login, group_names, company, config=None):
+    "Create a user of the company in the named groups"
+    User = Model.get('res.user', config=config)
+    Group = Model.get('res.group', config=config)
+    Company = Model.get('company.company', config=config)
+    user = User(name=name, login=login)
+    for group in Group.find([('name', 'in', group_names)]):
+        user.groups.append(group)
+    user.companies.append(Company(company.id))
+    user.company = Company(company.id)
+    user.save()
+    return user
