@@ -113,11 +113,11 @@ class ShipmentIn(metaclass=PoolMeta):
                         'appliance_parts.msg_receipt_over_tolerance',
                         product=line.product.rec_name,
                         purchase=line.purchase.rec_name,
-                        ordered=line.quantity,
-                        received=line.unit.round(received[line]),
-                        maximum=line.unit.round(maximum),
-                        unit=line.unit.symbol,
-                        tolerance=round(tolerance * 100, 2)))
+                        ordered=_format_quantity(line.quantity, line.unit),
+                        received=_format_quantity(received[line], line.unit),
+                        maximum=_format_quantity(
+                            line.unit.floor(maximum), line.unit),
+                        tolerance=f'{tolerance * 100:g}'))
 
     @classmethod
     def return_rejected(cls, shipments):
@@ -160,6 +160,29 @@ class ShipmentIn(metaclass=PoolMeta):
             currency=move.currency,
             origin=move,
             )
+
+
+class PurchaseLine(metaclass=PoolMeta):
+    __name__ = 'purchase.line'
+
+    def check_move_quantity(self):
+        # Within the receipt tolerance the extra quantity is expected
+        pool = Pool()
+        Configuration = pool.get('purchase.configuration')
+        tolerance = Configuration(1).receipt_tolerance or 0
+        move_type = 'in' if self.quantity >= 0 else 'return'
+        shipped = self._get_shipped_quantity(move_type)
+        expected = self._get_move_quantity(move_type)
+        if tolerance and expected < shipped <= expected * (1 + tolerance):
+            return
+        super().check_move_quantity()
+
+
+def _format_quantity(quantity, unit):
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    return Lang.get().format_number_symbol(
+        unit.round(quantity), unit, digits=unit.digits)
 
 
 class ShipmentInReturn(metaclass=PoolMeta):
