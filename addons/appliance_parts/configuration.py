@@ -30,6 +30,11 @@ class StockConfiguration(metaclass=PoolMeta):
         domain=[('type', '=', 'storage')],
         help="Where the removed defective parts wait for their return "
         "to the supplier.")
+    outside_lost_found = fields.Many2One(
+        'stock.location', "Lost and Found Outside Warehouses",
+        domain=[('type', '=', 'lost_found')],
+        help="Where the stocktakes of the vans and of the defective parts "
+        "post their differences.")
     consumption_days = fields.Integer(
         "Consumption Period", required=True,
         domain=[('consumption_days', '>', 0)],
@@ -67,6 +72,10 @@ class StockConfiguration(metaclass=PoolMeta):
     @classmethod
     def default_defective_location(cls):
         return _model_data_id('location_defective')
+
+    @classmethod
+    def default_outside_lost_found(cls):
+        return _model_data_id('location_outside_lost_found')
 
     @classmethod
     def default_consumption_days(cls):

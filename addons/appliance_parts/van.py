@@ -98,3 +98,13 @@ class Location(metaclass=PoolMeta):
     @classmethod
     def search_engineer(cls, name, clause):
         return [('van_of' + clause[0][len(name):], *clause[1:])]
+
+    @property
+    def lost_found_used(self):
+        pool = Pool()
+        Configuration = pool.get('stock.configuration')
+        lost_found = super().lost_found_used
+        if not lost_found and not self.warehouse:
+            # Vans and the defective parts are outside every warehouse
+            lost_found = Configuration(1).outside_lost_found
+        return lost_found
