@@ -67,7 +67,8 @@ class Category(metaclass=PoolMeta):
             if c.part_category and not c.part_sequence]
         if not missing:
             return
-        sequence_type = ModelData.get_id('appliance_parts', 'sequence_type_part')
+        sequence_type = ModelData.get_id(
+            'appliance_parts', 'sequence_type_part')
         sequences = Sequence.create([{
                     'name': c.name,
                     'sequence_type': sequence_type,
