@@ -167,7 +167,9 @@ class Product(metaclass=PoolMeta):
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
-                Index(t, (t.specification, Index.Similarity())),
+                Index(t,
+                    (Coalesce(t.specification, ''),
+                        Index.Similarity(cardinality='high'))),
                 })
 
     @classmethod

@@ -8,11 +8,23 @@ from sql.aggregate import Sum
 from sql.conditionals import Case
 
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from .exceptions import PartShortageError, SerialError
+
+
+class Lot(metaclass=PoolMeta):
+    __name__ = 'stock.lot'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # Parts are found by their serial number
+        cls._sql_indexes.add(
+            Index(t, (t.number, Index.Equality(cardinality='high'))))
 
 
 class Move(metaclass=PoolMeta):
