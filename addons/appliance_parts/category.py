@@ -5,6 +5,7 @@ from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, Id
+from trytond.transaction import without_check_access
 
 from .exceptions import PartCategoryError
 
@@ -69,11 +70,13 @@ class Category(metaclass=PoolMeta):
             return
         sequence_type = ModelData.get_id(
             'appliance_parts', 'sequence_type_part')
-        sequences = Sequence.create([{
-                    'name': c.name,
-                    'sequence_type': sequence_type,
-                    'padding': 5,
-                    } for c in missing])
+        # The Parts Clerks classify the parts, not the sequences
+        with without_check_access():
+            sequences = Sequence.create([{
+                        'name': c.name,
+                        'sequence_type': sequence_type,
+                        'padding': 5,
+                        } for c in missing])
         for category, sequence in zip(missing, sequences):
             category.part_sequence = sequence
         cls.save(missing)

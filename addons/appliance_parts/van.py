@@ -5,7 +5,7 @@ from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import VanError
 
@@ -49,13 +49,15 @@ class Employee(metaclass=PoolMeta):
         parent = Configuration(1).van_parent
         if not parent:
             raise VanError(gettext('appliance_parts.msg_van_parent_missing'))
-        vans = Location.create([{
-                    'name': gettext('appliance_parts.msg_van_name',
-                        engineer=e.party.name),
-                    'code': f'VAN{e.id:04d}',
-                    'type': 'storage',
-                    'parent': parent.id,
-                    } for e in employees])
+        # Whoever may flag an engineer gets the van with him
+        with without_check_access():
+            vans = Location.create([{
+                        'name': gettext('appliance_parts.msg_van_name',
+                            engineer=e.party.name),
+                        'code': f'VAN{e.id:04d}',
+                        'type': 'storage',
+                        'parent': parent.id,
+                        } for e in employees])
         for employee, van in zip(employees, vans):
             employee.van = van
         cls.save(employees)
