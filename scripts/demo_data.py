@@ -1952,6 +1952,8 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
                 service_desk = generate_service_desk(config, rng, company,
                     brands, categories, subdivisions)
                 timer.lap('service desk')
+            spare_parts = generate_parts(
+                config, rng, company, categories, today)
     return {
         'brands': len(brands),
         'categories': len(categories),
@@ -1963,7 +1965,9 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
         'appliances in warranty today': in_warranty,
         'open warranty reminders': reminders,
         **{k: v for k, v in service_desk.items() if k != 'seconds'},
-        'seconds': {**timer.laps, **service_desk.get('seconds', {})},
+        **{k: v for k, v in spare_parts.items() if k != 'seconds'},
+        'seconds': {**timer.laps, **service_desk.get('seconds', {}),
+            **spare_parts.get('seconds', {})},
         }
 
 
@@ -1989,6 +1993,491 @@ def service_desk(config, seed=8):
             for c in Model.get('appliance.category').find([])}
         return generate_service_desk(
             config, rng, company, brands, categories, subdivisions)
+
+
+# ---------------------------------------------------------------------------
+# Spare parts (appliance_parts): part categories and parts for every
+# appliance category, warehouses, engineers' vans, stock, order points,
+# suppliers, quotations and purchases in each state, a van stocktake.
+# ---------------------------------------------------------------------------
+
+# appliance category: (part category code, name, English name,
+#   [(code, name, English name, serialised, cost, [variants])])
+PART_CATEGORIES = {
+    'AC': ('AC', "空调配件", "Air-conditioner parts", [
+            ('AC-CMP', "压缩机", "Compressor", True, 420,
+                ["旋转式 1.5匹 R32", "旋转式 1匹 R32", "涡旋式 3匹 R410A"]),
+            ('AC-PCB', "室外机主板", "Outdoor main board", True, 260,
+                ["变频 1.5匹", "变频 3匹"]),
+            ('AC-FAN', "风扇电机", "Fan motor", False, 95,
+                ["室内 YDK-20", "室外 YDK-45"]),
+            ('AC-EXV', "电子膨胀阀", "Electronic expansion valve", False,
+                68, ["DPF1.8", "DPF2.4"]),
+            ('AC-RMT', "遥控器", "Remote control", False, 25, ["通用型"]),
+            ]),
+    'REF': ('RF', "冰箱配件", "Refrigerator parts", [
+            ('RF-CMP', "压缩机", "Compressor", True, 380,
+                ["变频 R600a", "定频 R600a"]),
+            ('RF-THM', "温控器", "Thermostat", False, 35,
+                ["WDF-18", "WDF-25"]),
+            ('RF-DEF', "化霜加热器", "Defrost heater", False, 42,
+                ["180W", "220W"]),
+            ('RF-GSK', "门封条", "Door gasket", False, 30, ["冷藏室", "冷冻室"]),
+            ]),
+    'WM': ('WM', "洗衣机配件", "Washing-machine parts", [
+            ('WM-PMP', "排水泵", "Drain pump", False, 45, ["B20-6A", "B30-6"]),
+            ('WM-VLV', "进水阀", "Inlet valve", False, 22, ["单路", "双路"]),
+            ('WM-PCB', "电脑板", "Control board", True, 210,
+                ["滚筒 10kg", "波轮 8kg"]),
+            ('WM-LCK', "门锁", "Door lock", False, 38, ["滚筒通用"]),
+            ]),
+    'WH': ('WH', "热水器配件", "Water-heater parts", [
+            ('WH-IGN', "点火器", "Igniter", False, 30, ["脉冲 3V"]),
+            ('WH-VLV', "比例阀", "Proportional valve", False, 85,
+                ["燃气 16L"]),
+            ('WH-SNS', "温度传感器", "Temperature sensor", False, 18,
+                ["NTC 10K"]),
+            ]),
+    'TV': ('TV', "电视配件", "Television parts", [
+            ('TV-PWR', "电源板", "Power board", True, 150, ["55寸", "65寸"]),
+            ('TV-LED', "背光灯条", "Backlight strip", False, 60,
+                ["55寸 6灯", "65寸 8灯"]),
+            ('TV-MB', "主板", "Main board", True, 240, ["4K 智能"]),
+            ]),
+    'HOOD': ('RH', "油烟机配件", "Range-hood parts", [
+            ('RH-MOT', "电机", "Motor", False, 180, ["220W", "280W"]),
+            ('RH-SW', "按键开关", "Switch", False, 20, ["触摸", "机械"]),
+            ('RH-LMP', "照明灯", "Lamp", False, 12, ["LED 1.5W"]),
+            ]),
+    'DW': ('DW', "洗碗机配件", "Dishwasher parts", [
+            ('DW-PMP', "循环泵", "Circulation pump", False, 160, ["13套"]),
+            ('DW-HTR', "加热管", "Heater", False, 75, ["1800W"]),
+            ('DW-ARM', "喷淋臂", "Spray arm", False, 28, ["上层", "下层"]),
+            ]),
+    }
+PART_MANUFACTURERS = ["珠海凌达压缩机有限公司", "广东美芝制冷设备有限公司",
+    "浙江三花智能控制股份有限公司", "卧龙电气驱动集团", "深圳和而泰智能控制",
+    "宁波韩电电器有限公司"]
+# name, currency code, lead time in days, price factor
+PART_SUPPLIERS = [
+    ("格力配件供应中心", 7, Decimal('1.00')),
+    ("美的售后备件中心", 5, Decimal('1.05')),
+    ("海尔零部件有限公司", 10, Decimal('0.95')),
+    ("佛山顺德家电配件批发", 3, Decimal('1.12')),
+    ]
+# code: (name, provinces of the engineers it refills)
+PART_WAREHOUSES = {
+    'GZ': ("华南备件仓", {'CN-GD'}),
+    'SH': ("华东备件仓", {'CN-SH', 'CN-ZJ', 'CN-JS'}),
+    'BJ': ("华北备件仓", {'CN-BJ', 'CN-SD'}),
+    'CD': ("西南备件仓", {'CN-SC'}),
+    }
+
+
+def parts_loaded():
+    return bool(Model.get('product.category').find(
+            [('part_category', '=', True)], limit=1))
+
+
+def generate_parts(config, rng, company, categories, today):
+    """Spare parts and their purchasing; skipped when the part categories
+    exist or appliance_parts is not activated.  Returns a summary."""
+    if (not model_exists(config, 'appliance.part.substitute')
+            or parts_loaded()):
+        return {}
+    timer = Timer()
+    _parts_users()
+    parts = _setup_parts(config, rng, categories)
+    suppliers = _setup_part_suppliers(rng, parts)
+    warehouses = _setup_part_warehouses()
+    vans = _setup_vans(warehouses)
+    timer.lap('parts catalog')
+    stocked = _stock_parts(config, rng, parts, warehouses, vans, today)
+    _parts_consumption(config, rng, stocked, today)
+    points = _order_points(config, parts, warehouses, vans)
+    timer.lap('parts stock')
+    purchases = _parts_purchases(config, rng, company, parts, suppliers,
+        warehouses, today)
+    _van_stocktake(vans)
+    timer.lap('parts purchasing')
+    return {
+        'spare parts': len(parts),
+        'part suppliers': len(suppliers),
+        'parts warehouses': len(warehouses),
+        'engineer vans': len(vans),
+        'order points': points,
+        'purchases by state': purchases,
+        'seconds': timer.laps,
+        }
+
+
+def _parts_users():
+    "The parts clerk buys and receives; the manager approves"
+    User = Model.get('res.user')
+    Group = Model.get('res.group')
+    wanted = {
+        'clerk': ["Purchase", "Purchase Request", "Stock", "Quality"],
+        'manager': ["Purchase", "Stock"],
+        }
+    for login, names in wanted.items():
+        for user in User.find([('login', '=', login)]):
+            groups = Group.find([('name', 'in', names)])
+            user.groups.extend(g for g in groups if g not in user.groups)
+            user.save()
+
+
+def _part_account_category():
+    Account = Model.get('account.account')
+    Category = Model.get('product.category')
+    accounts = Account.find([('type.expense', '=', True)], limit=1)
+    if not accounts:
+        return None
+    category = Category(name="备件 Spare parts")
+    category.accounting = True
+    category.account_expense = accounts[0]
+    category.save()
+    return category
+
+
+def _setup_parts(config, rng, categories):
+    Category = Model.get('product.category')
+    Template = Model.get('product.template')
+    Party = Model.get('party.party')
+    AttributeSet = Model.get('product.attribute.set')
+    unit = _unit()
+    account_category = _part_account_category()
+    manufacturers = []
+    for name in PART_MANUFACTURERS:
+        party = Party(name=name)
+        party.save()
+        manufacturers.append(party)
+    attribute_set = AttributeSet(name="备件规格")
+    for name, string in [('model', "型号"), ('spec', "规格")]:
+        attribute = attribute_set.attributes.new(name=name, string=string)
+        attribute.type_ = 'char'
+    attribute_set.save()
+    models = {}
+    for template in Template.find([('appliance', '=', True)]):
+        models.setdefault(template.appliance_category.code, []).append(
+            template)
+    parts = []
+    for category_code, (code, name, name_en, kinds) in (
+            PART_CATEGORIES.items()):
+        if category_code not in categories:
+            continue
+        parent = Category(name=name, code=code)
+        parent.part_category = True
+        parent.save()
+        _translate(config, parent, 'en', name=name_en)
+        for (kind_code, kind, kind_en, serialised, cost,
+                variants) in kinds:
+            category = Category(name=kind, code=kind_code, parent=parent)
+            category.part_category = True
+            category.save()
+            _translate(config, category, 'en', name=kind_en)
+            for variant in variants:
+                template = Template(
+                    name=f"{kind} {variant}", type='goods',
+                    default_uom=unit, purchase_uom=unit, purchasable=True,
+                    list_price=Decimal(cost) * 2)
+                template.spare_part = True
+                template.part_category = category
+                template.serialised = serialised
+                template.account_category = account_category
+                template.manufacturer = rng.choice(manufacturers)
+                template.manufacturer_code = (
+                    f"{kind_code.split('-')[1]}{rng.randrange(1000, 9999)}"
+                    f"-{rng.choice('ABCDEFGH')}{rng.randrange(10, 99)}")
+                template.attribute_set = attribute_set
+                for model in rng.sample(models.get(category_code, []),
+                        min(3, len(models.get(category_code, [])))):
+                    template.compatible_models.append(Template(model.id))
+                template.save()
+                product, = template.products
+                product.cost_price = Decimal(cost)
+                product.attributes = {
+                    'model': template.manufacturer_code, 'spec': variant}
+                product.save()
+                parts.append(product)
+    return parts
+
+
+def _setup_part_suppliers(rng, parts):
+    Party = Model.get('party.party')
+    ProductSupplier = Model.get('purchase.product_supplier')
+    suppliers = []
+    for name, lead_days, factor in PART_SUPPLIERS:
+        party = Party(name=name)
+        party.save()
+        suppliers.append((party, lead_days, factor))
+    to_save = []
+    for product in parts:
+        for party, lead_days, factor in rng.sample(suppliers, 2):
+            product_supplier = ProductSupplier(
+                template=product.template, product=product, party=party,
+                lead_time=dt.timedelta(days=lead_days))
+            price = product_supplier.prices.new()
+            price.quantity = 0
+            price.unit_price = (product.cost_price * factor).quantize(
+                Decimal('0.01'))
+            to_save.append(product_supplier)
+    ProductSupplier.save(to_save)
+    return [s[0] for s in suppliers]
+
+
+def _setup_part_warehouses():
+    "The central warehouse and the regional ones, by code"
+    Location = Model.get('stock.location')
+    central, = Location.find([('code', '=', 'WH')])
+    central.name = "中央备件仓"
+    central.save()
+    warehouses = {'WH': central}
+    for code, (name, _) in PART_WAREHOUSES.items():
+        warehouse, = central.duplicate(default={'name': name, 'code': code})
+        warehouses[code] = warehouse
+    return warehouses
+
+
+def _setup_vans(warehouses):
+    "Each service engineer's van, refilled by the warehouse of his region"
+    Employee = Model.get('company.employee')
+    vans = {}
+    for engineer in Employee.find([('service_engineer', '=', True)]):
+        provinces = [s.code for r in engineer.service_regions
+            for s in r.subdivisions]
+        code = next((c for c, (_, served) in PART_WAREHOUSES.items()
+                if provinces and provinces[0] in served), 'GZ')
+        engineer.parts_warehouse = warehouses[code]
+        engineer.save()
+        vans[engineer.van.id] = (engineer.van, warehouses[code])
+    return list(vans.values())
+
+
+def _stock_parts(config, rng, parts, warehouses, vans, today):
+    """Opening stocktakes of the warehouses, then the vans refilled;
+    returns the plain parts in stock by storage location"""
+    Inventory = Model.get('stock.inventory')
+    Lot = Model.get('stock.lot')
+    Shipment = Model.get('stock.shipment.internal')
+    serial = 0
+    inventories = []
+    stocked = {}
+    for code, warehouse in warehouses.items():
+        plain = stocked.setdefault(warehouse.storage_location, {})
+        inventory = Inventory(location=warehouse.storage_location,
+            date=today - dt.timedelta(days=120))
+        for product in parts:
+            if code != 'WH' and rng.random() < .3:
+                continue
+            quantity = rng.randint(2, 8) if code != 'WH' else rng.randint(
+                10, 40)
+            if product.template.serialised:
+                for _ in range(min(quantity, 4)):
+                    serial += 1
+                    lot = Lot(number=f"SN{today:%y}{serial:07d}",
+                        product=product)
+                    lot.save()
+                    inventory.lines.new(product=product, lot=lot, quantity=1)
+            else:
+                inventory.lines.new(product=product, quantity=quantity)
+                plain[product] = quantity
+        inventory.save()
+        inventories.append(inventory)
+    Inventory.click(inventories, 'confirm')
+    for van, warehouse in vans:
+        source = stocked[warehouse.storage_location]
+        available = [p for p, q in source.items() if q >= 4]
+        shipment = Shipment(from_location=warehouse.storage_location,
+            to_location=van, planned_date=today - dt.timedelta(days=100))
+        load = stocked.setdefault(van, {})
+        for product in rng.sample(available, min(6, len(available))):
+            move = shipment.moves.new(product=product, quantity=3)
+            move.from_location = warehouse.storage_location
+            move.to_location = van
+            source[product] -= 3
+            load[product] = 3
+        shipment.save()
+        shipment.click('wait')
+        shipment.click('assign_try')
+        shipment.click('do')
+    return stocked
+
+
+def _parts_consumption(config, rng, stocked, today):
+    """Parts used on repairs over the last 90 days, for the consumption
+    rates; done as root as the repair bridge will do them from work orders"""
+    Move = Model.get('stock.move')
+    Location = Model.get('stock.location')
+    customer, = Location.find([('type', '=', 'customer')], limit=1)
+    moves = []
+    for location, quantities in stocked.items():
+        for _ in range(6 if location.engineer else 12):
+            available = [p for p, q in quantities.items() if q >= 1]
+            if not available:
+                break
+            product = rng.choice(available)
+            quantities[product] -= 1
+            date = today - dt.timedelta(days=rng.randint(1, 89))
+            move = Move(product=product, quantity=1,
+                unit=product.default_uom, from_location=location,
+                to_location=customer, planned_date=date, effective_date=date)
+            if move.unit_price_required:
+                move.unit_price = product.cost_price
+                move.currency = move.company.currency
+            moves.append(move)
+    Move.save(moves)
+    user, config.user = config.user, 0
+    try:
+        Move.click(moves, 'do')
+    finally:
+        config.user = user
+
+
+def _order_points(config, parts, warehouses, vans):
+    "Purchase order points per warehouse and part, internal ones per van"
+    proxy = config.get_proxy('stock.order_point')
+    company = config.context.get('company')
+    values = []
+    for code, warehouse in warehouses.items():
+        for product in parts:
+            central = code == 'WH'
+            values.append({
+                    'type': 'purchase', 'product': product.id,
+                    'location': warehouse.id, 'company': company,
+                    'min_quantity': 10 if central else 2,
+                    'target_quantity': 30 if central else 6,
+                    'automatic_minimum': not central,
+                    'safety_stock': 2,
+                    })
+    plain = [p for p in parts if not p.template.serialised][:8]
+    for van, warehouse in vans:
+        for product in plain:
+            values.append({
+                    'type': 'internal', 'product': product.id,
+                    'location': van.id, 'company': company,
+                    'provisioning_location': warehouse.storage_location.id,
+                    'min_quantity': 1, 'target_quantity': 3,
+                    'automatic_minimum': True, 'safety_stock': 1,
+                    })
+    proxy.create(values, config.context)
+    Cron = Model.get('ir.cron')
+    cron, = Cron.find([('method', '=', 'stock.order_point|update_minimums')])
+    cron.click('run_once')
+    return len(values)
+
+
+def _parts_purchases(config, rng, company, parts, suppliers, warehouses,
+        today):
+    """Run the supply job, quote one request with two suppliers and leave
+    purchases in each state; returns their number by state"""
+    from proteus import Wizard
+    Configuration = Model.get('purchase.configuration')
+    Cron = Model.get('ir.cron')
+    Purchase = Model.get('purchase.purchase')
+    Request = Model.get('purchase.request')
+    Quotation = Model.get('purchase.request.quotation')
+    Shipment = Model.get('stock.shipment.in')
+    Move = Model.get('stock.move')
+    Party = Model.get('party.party')
+    configuration = Configuration(1)
+    configuration.approval_amount = Decimal('2000')
+    configuration.second_approval_amount = Decimal('10000')
+    configuration.receipt_tolerance = 0.05
+    # Supplier invoices are not part of the demo
+    configuration.purchase_invoice_method = 'manual'
+    configuration.save()
+    Cron.find([('method', '=', 'stock.order_point|supply_stock')])[0].click(
+        'run_once')
+
+    requests = Request.find([('state', '=', 'draft')])
+    quoted = requests[:1]
+    if quoted:
+        wizard = Wizard('purchase.request.quotation.create', quoted)
+        for supplier in suppliers[:2]:
+            if supplier != quoted[0].party:
+                wizard.form.suppliers.append(Party(supplier.id))
+        wizard.execute('create_quotations')
+        for quotation in Quotation.find([]):
+            quotation.valid_until = today + dt.timedelta(days=30)
+            for line in quotation.lines:
+                line.currency = company.currency
+                line.unit_price = (line.product.cost_price * Decimal(
+                        rng.choice(['0.92', '0.98', '1.04']))).quantize(
+                    Decimal('0.01'))
+            quotation.click('send')
+            quotation.click('receive')
+    if requests:
+        Wizard('purchase.request.create_purchase', requests)
+
+    warehouse = warehouses['WH']
+
+    plain = [p for p in parts if not p.template.serialised]
+
+    def purchase_of(amount):
+        supplier = rng.choice(suppliers)
+        purchase = Purchase(party=supplier, warehouse=warehouse)
+        total = Decimal(0)
+        for product in rng.sample(plain, len(plain)):
+            if total >= amount:
+                break
+            line = purchase.lines.new(product=product)
+            line.quantity = rng.randint(5, 20)
+            line.unit_price = product.cost_price
+            total += line.unit_price * Decimal(line.quantity)
+        purchase.save()
+        return purchase
+
+    draft = purchase_of(800)
+    waiting = purchase_of(12000)
+    waiting.click('quote')
+    waiting.approval_note = "旺季备货, 一级审批同意"
+    waiting.click('confirm')
+    rejected = purchase_of(5000)
+    rejected.click('quote')
+    rejected.approval_note = "单价高于上次采购价, 请重新询价"
+    rejected.click('reject')
+    for purchase in [p for p in Purchase.find([('state', '=', 'draft')])
+            if p != draft][:3] + [purchase_of(600), purchase_of(900)]:
+        purchase.click('quote')
+        if purchase.approval_level < 2:
+            purchase.approval_note = "同意"
+            purchase.click('confirm')
+    # Serialised parts are received unit by unit with their serial numbers
+    received = [p for p in Purchase.find([('state', '=', 'processing')])
+        if p.moves and not any(
+            m.product.template.serialised for m in p.moves)][:2]
+    for index, purchase in enumerate(received):
+        shipment = Shipment(
+            supplier=purchase.party, warehouse=purchase.warehouse)
+        for move in purchase.moves:
+            shipment.incoming_moves.append(Move(move.id))
+        shipment.save()
+        if index == 0:
+            move = shipment.incoming_moves[0]
+            move.rejected_quantity = 1
+            move.rejection_reason = "外包装破损, 线圈受潮"
+            shipment.save()
+        shipment.click('receive')
+        shipment.click('do')
+    counts = {}
+    for purchase in Purchase.find([]):
+        counts[purchase.state] = counts.get(purchase.state, 0) + 1
+    return counts
+
+
+def _van_stocktake(vans):
+    "A van stocktake being counted"
+    Inventory = Model.get('stock.inventory')
+    if not vans:
+        return
+    van, _ = vans[0]
+    inventory = Inventory(location=van)
+    inventory.save()
+    inventory.click('complete_lines')
+    inventory.reload()
+    for index, line in enumerate(inventory.lines):
+        line.quantity = max(line.expected_quantity - (index == 0), 0)
+    inventory.save()
 
 
 class Timer:
