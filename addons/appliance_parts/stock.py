@@ -114,6 +114,7 @@ class Move(metaclass=PoolMeta):
         Location.lock(list({m.from_location for m in moves}))
         cls._check_available(
             [m for m in moves if m.state != 'assigned'], forecast=False)
+        cls._check_serials_available([m for m in moves if m.lot])
         cls.do(moves)
 
     @classmethod
@@ -131,10 +132,9 @@ class Move(metaclass=PoolMeta):
                 round=False)
         location_ids = list({l.id for l, _ in needed})
         product_ids = list({p.id for _, p in needed})
-        context = {'stock_date_end': Date.today()}
-        if forecast:
-            context['stock_assign'] = True
-        else:
+        # The quantities reserved by other moves are not available
+        context = {'stock_date_end': Date.today(), 'stock_assign': True}
+        if not forecast:
             context['forecast'] = False
         with Transaction().set_context(**context):
             pbl = Product.products_by_location(
@@ -150,3 +150,34 @@ class Move(metaclass=PoolMeta):
                         available=product.default_uom.round(
                             max(available, 0)),
                         unit=product.default_uom.symbol))
+
+    @classmethod
+    def _check_serials_available(cls, moves):
+        "Raise if the serial of a move is not in its source location"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Date = pool.get('ir.date')
+        if not moves:
+            return
+        needed = defaultdict(float)
+        for move in moves:
+            needed[move.from_location, move.product, move.lot] += (
+                move.internal_quantity)
+        # A reservation is of the part, not of its serial: only what is
+        # there counts
+        with Transaction().set_context(
+                stock_date_end=Date.today(), forecast=False):
+            pbl = Product.products_by_location(
+                list({l.id for l, _, _ in needed}), with_childs=False,
+                grouping=('product', 'lot'),
+                grouping_filter=(
+                    list({p.id for _, p, _ in needed}),
+                    list({l.id for _, _, l in needed})))
+        for (location, product, lot), quantity in needed.items():
+            available = pbl.get((location.id, product.id, lot.id), 0)
+            if available < quantity - product.default_uom.rounding / 2:
+                raise SerialError(gettext(
+                        'appliance_parts.msg_serial_not_in_location',
+                        serial=lot.number,
+                        product=product.rec_name,
+                        location=location.rec_name))

@@ -4,7 +4,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from trytond.modules.appliance_parts.exceptions import PartShortageError
+from trytond.modules.appliance_parts.exceptions import (
+    PartShortageError, SerialError)
 from trytond.modules.appliance_parts.order_point import minimum_quantity
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
@@ -197,6 +198,51 @@ class TestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(employee.parts_source(part, 1), employee.van)
             self.assertEqual(
                 employee.parts_source(part, 2), warehouse.storage_location)
+
+    @with_transaction()
+    def test_consume_parts_keeps_reservations(self):
+        "Consuming leaves what other moves reserved and checks the serial"
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        Party = pool.get('party.party')
+        Location = pool.get('stock.location')
+        Lot = pool.get('stock.lot')
+        Move = pool.get('stock.move')
+        company = create_company()
+        with set_company(company):
+            part, _, _ = self._create_parts()
+            party, = Party.create([{'name': "Engineer"}])
+            employee, = Employee.create([{
+                        'party': party.id,
+                        'company': company.id,
+                        'service_engineer': True,
+                        }])
+            van = employee.van
+            customer, = Location.search([('type', '=', 'customer')])
+            self._stock(part, van, 2, company)
+
+            def move(quantity, lot=None):
+                return Move.create([{
+                            'product': part.id,
+                            'unit': part.default_uom.id,
+                            'quantity': quantity,
+                            'from_location': van.id,
+                            'to_location': customer.id,
+                            'unit_price': Decimal(10),
+                            'currency': company.currency.id,
+                            'lot': lot.id if lot else None,
+                            }])
+            reserved = move(1)
+            Move.reserve_parts(reserved)
+            unreserved = move(2)
+            with self.assertRaises(PartShortageError) as cm:
+                Move.consume_parts(unreserved)
+            self.assertIn("1", cm.exception.message)
+
+            lot, = Lot.create([{'number': 'SN1', 'product': part.id}])
+            with self.assertRaises(SerialError) as cm:
+                Move.consume_parts(move(1, lot))
+            self.assertIn("SN1", cm.exception.message)
 
 
 del ModuleTestCase
