@@ -31,16 +31,13 @@ CONFIG_FILE = ROOT / 'tryton.conf'
 VENV_BIN = Path(sys.executable).parent
 # trytond wants an absolute directory for the SQLite databases
 os.environ.setdefault('TRYTOND_DATABASE__PATH', str(VAR))
+# The demo keeps its known passwords: no change asked at the first login
+os.environ.setdefault('TRYTOND_APPLIANCE_SECURITY__DEMO', 'True')
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PASSWORD = 'appliance-demo'
-MODULES = [
-    'appliance', 'appliance_service', 'appliance_service_dispatch',
-    'appliance_service_repair', 'appliance_service_sla',
-    'appliance_service_rating', 'appliance_service_invoice',
-    'appliance_parts', 'appliance_analytics']
-# Activated too when they are installed
-OPTIONAL_MODULES = ['appliance_portal']
+# The full set: every module of addons/
+MODULES = sorted(p.parent.name for p in (ROOT / 'addons').glob('*/tryton.cfg'))
 LANGUAGES = ['zh_CN', 'en']
 COMPANY_NAME = '华安家电售后服务有限公司'
 COMPANY_NAME_EN = "Hua'an Appliance Service Co."
@@ -154,9 +151,7 @@ def modules_ready(name):
 
 
 def demo_modules():
-    from trytond.modules import get_modules
-    available = set(get_modules())
-    return MODULES + [m for m in OPTIONAL_MODULES if m in available]
+    return MODULES
 
 
 def source_hash():

@@ -80,6 +80,12 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         return 3
 
     @classmethod
+    def default_mfa_groups(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        return [ModelData.get_id('res', 'group_admin')]
+
+    @classmethod
     def default_mfa_grace_days(cls):
         return 14
 
