@@ -1,5 +1,7 @@
-# This file is part of the appliance service project.  The COPYRIGHT file
-# at the top level of this repository contains the full copyright notices
-# and license terms.
-"""The installed base of the appliance registry per category and province,
-with the share of the appliances in warranty on a date."""
+# This file is part of the appliance_analytics module.  The COPYRIGHT file at
+# the top level of this repository contains the full copyright notices and
+# license terms.
+"""Analytics of the after-sales service: fault distribution, trends,
+regional rates, repair quality, satisfaction, engineer performance, the
+batch-defect alert, failure curves, the parts demand forecast, the role
+dashboards and the wall screen."""

@@ -1,0 +1,217 @@
+# This file is part of the appliance_analytics module.  The COPYRIGHT file at
+# the top level of this repository contains the full copyright notices and
+# license terms.
+"""A small known dataset whose figures are computed by hand in the tests."""
+import datetime as dt
+import itertools
+
+from trytond.pool import Pool
+
+_serials = itertools.count(1)
+
+
+def create_geography():
+    pool = Pool()
+    Country = pool.get('country.country')
+    Subdivision = pool.get('country.subdivision')
+    china, = Country.create([{'name': "China", 'code': 'CN'}])
+    guangdong, zhejiang = Subdivision.create([{
+                'name': "Guangdong", 'code': 'CN-GD', 'type': 'province',
+                'country': china.id,
+                }, {
+                'name': "Zhejiang", 'code': 'CN-ZJ', 'type': 'province',
+                'country': china.id,
+                }])
+    return china, guangdong, zhejiang
+
+
+def create_models():
+    "Two categories, two brands, three appliance models, faults and parts"
+    pool = Pool()
+    Category = pool.get('appliance.category')
+    Brand = pool.get('appliance.brand')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    FaultType = pool.get('appliance.fault.type')
+    unit, = Uom.search([('name', '=', "Unit")])
+    ac, wh = Category.create([
+            {'name': "Air Conditioners", 'code': 'AC'},
+            {'name': "Water Heaters", 'code': 'WH'},
+            ])
+    b1, b2 = Brand.create([
+            {'name': "Aurora", 'code': 'AUR'},
+            {'name': "Boreal", 'code': 'BOR'},
+            ])
+
+    def model(name, category, brand):
+        template, = Template.create([{
+                    'name': name,
+                    'default_uom': unit.id,
+                    'type': 'goods',
+                    'appliance': True,
+                    'appliance_category': category.id,
+                    'appliance_brand': brand.id,
+                    'model_code': name,
+                    'products': [('create', [{}])],
+                    }])
+        return template.products[0]
+
+    def part(name):
+        template, = Template.create([{
+                    'name': name,
+                    'default_uom': unit.id,
+                    'type': 'goods',
+                    'products': [('create', [{}])],
+                    }])
+        return template.products[0]
+    models = {
+        'AC1': model('AC1', ac, b1),
+        'AC2': model('AC2', ac, b2),
+        'WH1': model('WH1', wh, b1),
+        }
+    faults = dict(zip(['COOL', 'LEAK', 'IGN'], FaultType.create([
+                    {'code': 'COOL', 'name': "No cooling",
+                        'category': ac.id},
+                    {'code': 'LEAK', 'name': "Leak", 'category': ac.id},
+                    {'code': 'IGN', 'name': "No ignition",
+                        'category': wh.id},
+                    ])))
+    parts = {'P1': part("Compressor"), 'P2': part("Igniter")}
+    return {
+        'categories': {'AC': ac, 'WH': wh},
+        'brands': {'B1': b1, 'B2': b2},
+        'models': models,
+        'faults': faults,
+        'parts': parts,
+        'unit': unit,
+        }
+
+
+def create_region(subdivisions):
+    pool = Pool()
+    Region = pool.get('appliance.service.region')
+    region, = Region.create([{
+                'name': "South", 'code': 'S',
+                'subdivisions': [('add', [s.id for s in subdivisions])],
+                }])
+    return region
+
+
+def create_appliance(company, model, subdivision, city, installed,
+        country=None):
+    pool = Pool()
+    Party = pool.get('party.party')
+    Appliance = pool.get('appliance.appliance')
+    number = next(_serials)
+    customer, = Party.create([{
+                'name': "Customer %s" % number,
+                'addresses': [('create', [{
+                                'country': subdivision.country.id,
+                                'subdivision': subdivision.id,
+                                'city': city,
+                                'street': "%s Road" % number,
+                                }])],
+                }])
+    appliance, = Appliance.create([{
+                'company': company.id,
+                'customer': customer.id,
+                'product': model.id,
+                'serial_number': 'SN%06d' % number,
+                'sale_date': installed,
+                'installation_date': installed,
+                'installation_address': customer.addresses[0].id,
+                }])
+    return appliance
+
+
+def create_order(appliance, region, done_at, fault=None, cause=None,
+        parts=(), kind='repair', state='done', unit=None, labour=1.0):
+    """A work order of the appliance, done at done_at with the fault, the
+    cause and the (part, quantity) used"""
+    pool = Pool()
+    WorkOrder = pool.get('appliance.work_order')
+    order, = WorkOrder.create([{
+                'company': appliance.company.id,
+                'kind': kind,
+                'customer': appliance.customer.id,
+                'appliance': appliance.id,
+                'address': appliance.installation_address.id,
+                'region': region.id,
+                'state': 'in_progress',
+                'actual_fault_type': fault.id if fault else None,
+                'cause': cause,
+                'labour_hours': labour,
+                'parts': [('create', [{
+                                'product': p.id,
+                                'quantity': q,
+                                'unit': unit.id,
+                                } for p, q in parts])],
+                }])
+    WorkOrder.write([order], {
+            'state': state,
+            'done_at': done_at if state == 'done' else None,
+            })
+    return order
+
+
+def at(year, month, day, hour=10):
+    return dt.datetime(year, month, day, hour)
+
+
+def create_fault_dataset(company):
+    """Eight appliances in Guangdong and Zhejiang and their repairs in
+    2024 and 2025 (see test_module for the figures)"""
+    _, guangdong, zhejiang = create_geography()
+    data = create_models()
+    region = create_region([guangdong, zhejiang])
+    m, f, p = data['models'], data['faults'], data['parts']
+    d = dt.date
+    appliances = {
+        'a1': create_appliance(
+            company, m['AC1'], guangdong, "Guangzhou", d(2024, 1, 10)),
+        'a2': create_appliance(
+            company, m['AC1'], guangdong, "Guangzhou", d(2024, 1, 20)),
+        'a3': create_appliance(
+            company, m['AC1'], guangdong, "Shenzhen", d(2024, 2, 5)),
+        'a4': create_appliance(
+            company, m['AC2'], guangdong, "Guangzhou", d(2024, 3, 1)),
+        'a5': create_appliance(
+            company, m['WH1'], guangdong, "Guangzhou", d(2024, 1, 15)),
+        'a6': create_appliance(
+            company, m['AC1'], zhejiang, "Hangzhou", d(2024, 1, 5)),
+        'a7': create_appliance(
+            company, m['WH1'], zhejiang, "Hangzhou", d(2024, 2, 10)),
+        'a8': create_appliance(
+            company, m['WH1'], zhejiang, "Hangzhou", d(2025, 3, 20)),
+        }
+    a, unit = appliances, data['unit']
+    orders = {}
+    for key, appliance, done_at, fault, cause, parts in [
+            ('r1', 'a1', at(2024, 2, 10), 'COOL', 'manufacturing',
+                [('P1', 1)]),
+            ('r2', 'a2', at(2024, 7, 5), 'COOL', 'component', [('P1', 1)]),
+            ('r3', 'a6', at(2024, 7, 20), 'LEAK', 'installation', []),
+            ('r4', 'a5', at(2024, 12, 3), 'IGN', 'wear', [('P2', 2)]),
+            ('r5', 'a7', at(2025, 1, 15), 'IGN', 'wear', [('P2', 1)]),
+            ('r6', 'a3', at(2025, 2, 10), 'COOL', 'manufacturing',
+                [('P1', 1)]),
+            ('r7', 'a4', at(2025, 7, 8), 'LEAK', 'installation', []),
+            ('r8', 'a1', at(2025, 7, 9), 'COOL', 'component', [('P1', 1)]),
+            ('r9', 'a8', at(2025, 7, 28), 'IGN', 'usage', []),
+            ('r10', 'a6', at(2025, 7, 15), 'COOL', 'manufacturing', []),
+            ]:
+        orders[key] = create_order(a[appliance], region, done_at,
+            fault=f[fault], cause=cause,
+            parts=[(p[n], q) for n, q in parts], unit=unit)
+    # Neither a maintenance nor a cancelled repair is a repair done
+    orders['x1'] = create_order(a['a2'], region, at(2025, 7, 10),
+        kind='maintenance', unit=unit)
+    orders['x2'] = create_order(a['a3'], region, at(2025, 7, 11),
+        fault=f['COOL'], state='cancelled', unit=unit)
+    data.update({
+            'subdivisions': {'GD': guangdong, 'ZJ': zhejiang},
+            'region': region,
+            'appliances': appliances,
+            'orders': orders,
+            })
+    return data
