@@ -1,12 +1,9 @@
 # This file is part of the appliance_service module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
-import datetime as dt
 import functools
 
 from trytond.i18n import gettext
-from trytond.pool import Pool
-from trytond.transaction import Transaction
 
 from .exceptions import WorkOrderStateError
 
@@ -34,19 +31,3 @@ def check_state(records, *states):
                     'appliance_service.msg_wrong_state',
                     record=record.rec_name,
                     state=record.state_string))
-
-
-def service_now():
-    """Return the time the service clocks read: the real UTC time.
-
-    Tests drive the clocks (response due, complaint escalation, SLA
-    deadlines) with the context key sla_now; it is ignored outside of tests
-    so nobody can backdate an order.
-    """
-    if Pool.test:
-        value = Transaction().context.get('sla_now')
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        if value:
-            return value
-    return dt.datetime.now()

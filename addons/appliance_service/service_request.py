@@ -12,8 +12,9 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .common import require_state, service_now
+from .common import require_state
 from .exceptions import WorkOrderStateError
+from .local_time import company_timezone, local_date, utc_now
 from .notification import notify_users, users_in_group
 
 KINDS = [
@@ -302,7 +303,7 @@ class ServiceRequest(Workflow, ModelSQL, ModelView, ChatMixin):
 
     @classmethod
     def _now(cls):
-        return service_now()
+        return utc_now()
 
     @classmethod
     @ModelView.button
@@ -318,15 +319,13 @@ class ServiceRequest(Workflow, ModelSQL, ModelView, ChatMixin):
     @Workflow.transition('open')
     @set_employee('opened_by')
     def open(cls, requests):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        today = Date.today()
         now = cls._now()
         for request in requests:
             request.opened_at = now
             if not request.received_at:
                 request.received_at = now
             if request.appliance:
+                today = local_date(now, company_timezone(request.company))
                 request.in_warranty = bool(
                     request.appliance.coverage_on(today))
             request.response_due = request.compute_response_due()

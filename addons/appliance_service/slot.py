@@ -3,16 +3,16 @@
 # license terms.
 import datetime as dt
 
-from sql.operators import Equal
+from sql.operators import Equal, Not
 
 from trytond.i18n import gettext
 from trytond.model import (
     Check, DeactivableMixin, Exclude, Index, ModelSQL, ModelView, Unique,
     fields)
-from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .exceptions import SlotFullError, SlotPastError
+from .local_time import local_now, utc_datetime
 
 
 class Region(DeactivableMixin, ModelSQL, ModelView):
@@ -98,6 +98,11 @@ class Slot(ModelSQL, ModelView):
     available = fields.Function(
         fields.Integer("Available"), 'get_available',
         searcher='search_available')
+    past = fields.Function(
+        fields.Boolean(
+            "Past", help="The window is over in the time zone of the "
+            "company: the slot is no longer offered."),
+        'get_past', searcher='search_past')
     work_orders = fields.One2Many(
         'appliance.work_order', 'slot', "Work Orders", readonly=True)
 
@@ -146,27 +151,50 @@ class Slot(ModelSQL, ModelView):
             where=Operator(table.capacity - table.booked, value))
         return [('id', 'in', query)]
 
+    def get_past(self, name):
+        return self.is_over()
+
+    def is_over(self, timezone=None):
+        "Tell if the window has ended on the clocks of timezone"
+        return (dt.datetime.combine(self.date, self.end_time)
+            <= local_now(timezone))
+
+    @classmethod
+    def search_past(cls, name, clause):
+        table = cls.__table__()
+        _, operator, value = clause[:3]
+        now = local_now().replace(microsecond=0)
+        over = ((table.date < now.date())
+            | ((table.date == now.date()) & (table.end_time <= now.time())))
+        if (operator == '=') != bool(value):
+            over = Not(over)
+        return [('id', 'in', table.select(table.id, where=over))]
+
+    def window(self, timezone=None):
+        "Return the start and end of the window in UTC"
+        return (utc_datetime(self.date, self.start_time, timezone),
+            utc_datetime(self.date, self.end_time, timezone))
+
     @property
     def start(self):
-        return dt.datetime.combine(self.date, self.start_time)
+        return self.window()[0]
 
     @property
     def end(self):
-        return dt.datetime.combine(self.date, self.end_time)
+        return self.window()[1]
 
     @classmethod
-    def book(cls, slot):
-        """Take one place of slot.
+    def book(cls, slot, timezone=None):
+        """Take one place of slot, which must not be over on the clocks of
+        timezone (the company's).
 
         The row is locked for the rest of the transaction and its counter
         written, so concurrent bookings of the last place serialise and all
         but the first fail; the check constraint on the table backs it up.
         """
-        pool = Pool()
-        Date = pool.get('ir.date')
         cls.lock([slot])
-        values, = cls.read([slot.id], ['booked', 'capacity', 'date'])
-        if values['date'] < Date.today():
+        values, = cls.read([slot.id], ['booked', 'capacity'])
+        if slot.is_over(timezone):
             raise SlotPastError(gettext(
                     'appliance_service.msg_slot_past', slot=slot.rec_name))
         if values['booked'] >= values['capacity']:

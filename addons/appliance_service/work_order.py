@@ -1,8 +1,6 @@
 # This file is part of the appliance_service module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
-import datetime as dt
-
 from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
@@ -11,8 +9,10 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from .common import require_state, service_now
+from .common import require_state
 from .exceptions import WorkOrderStateError
+from .local_time import (
+    company_timezone, local_date, local_string, local_today, utc_now)
 from .notification import notify_users, users_of_employees
 from .service_request import PRIORITIES
 
@@ -101,8 +101,8 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
         domain=[
             ('region', '=', Eval('region', -1)),
             If(Eval('state') == 'draft',
-                ('available', '>', 0),
-                ()),
+                [('available', '>', 0), ('past', '=', False)],
+                []),
             ],
         states={
             'readonly': Eval('state') != 'draft',
@@ -279,11 +279,11 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
                 self.address = self.appliance.installation_address
                 self.on_change_address()
 
-    @fields.depends('slot')
+    @fields.depends('slot', 'company')
     def on_change_slot(self):
         if self.slot:
-            self.appointment_start = self.slot.start
-            self.appointment_end = self.slot.end
+            self.appointment_start, self.appointment_end = (
+                self.slot.window(self.timezone))
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -315,18 +315,20 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
     def get_rec_name(self, name):
         return self.number or str(self.id)
 
+    @property
+    def timezone(self):
+        "The time zone of the company, in which its people read the times"
+        return company_timezone(self.company)
+
     def get_service_date(self, name):
         return self.compute_service_date()
 
     def compute_service_date(self):
-        pool = Pool()
-        Date = pool.get('ir.date')
+        "Return the day of the company on which the work is done"
         for value in [self.started_at, self.appointment_start]:
             if value:
-                return value.date()
-        with Transaction().set_context(
-                company=self.company.id if self.company else None):
-            return Date.today()
+                return local_date(value, self.timezone)
+        return local_today(self.timezone)
 
     def get_warranty_status(self, name):
         if self.appliance:
@@ -373,7 +375,7 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
 
     @classmethod
     def _now(cls):
-        return service_now()
+        return utc_now()
 
     @classmethod
     def log_event(cls, orders, message_id, state=None, public=True,
@@ -397,14 +399,13 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
                 raise WorkOrderStateError(gettext(
                         'appliance_service.msg_work_order_no_slot',
                         order=order.rec_name))
-            Slot.book(order.slot)
-            order.appointment_start = order.slot.start
-            order.appointment_end = order.slot.end
+            Slot.book(order.slot, order.timezone)
+            order.appointment_start, order.appointment_end = (
+                order.slot.window(order.timezone))
         cls.save(orders)
         for order in orders:
             cls.log_event([order], 'appliance_service.msg_event_scheduled',
-            state='scheduled',
-                start=order.appointment_start, end=order.appointment_end)
+                state='scheduled', **order._appointment_strings())
 
     @classmethod
     @require_state('scheduled', 'dispatched')
@@ -413,15 +414,23 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
         pool = Pool()
         Slot = pool.get('appliance.slot')
         for order in orders:
-            Slot.book(slot)
+            Slot.book(slot, order.timezone)
             if order.slot:
                 Slot.release(order.slot)
             order.slot = slot
-            order.appointment_start = slot.start
-            order.appointment_end = slot.end
+            order.appointment_start, order.appointment_end = slot.window(
+                order.timezone)
         cls.save(orders)
-        cls.log_event(orders, 'appliance_service.msg_event_rescheduled',
-            start=slot.start, end=slot.end)
+        for order in orders:
+            cls.log_event([order], 'appliance_service.msg_event_rescheduled',
+                **order._appointment_strings())
+
+    def _appointment_strings(self):
+        "The appointment window as the customer reads it"
+        return {
+            'start': local_string(self.appointment_start, self.timezone),
+            'end': local_string(self.appointment_end, self.timezone),
+            }
 
     @classmethod
     @ModelView.button
@@ -455,13 +464,12 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
             if not order.engineer:
                 continue
             users = users_of_employees([order.engineer])
-            start = order.appointment_start
             notify_users(
                 users, 'appliance_service.msg_notify_assignment', [order],
                 icon='tryton-board',
                 order=order.rec_name,
                 customer=order.customer.rec_name,
-                start=f'{start:%Y-%m-%d %H:%M}' if start else '',
+                start=order._appointment_strings()['start'],
                 address=order.address.rec_name if order.address else '')
 
     @classmethod
@@ -582,7 +590,7 @@ class WorkOrderEvent(ModelSQL, ModelView):
             description = gettext(message_id, **variables)
         return {
             'work_order': order.id,
-            'date': dt.datetime.now(),
+            'date': utc_now(),
             'state': state,
             'description': description,
             'public': public,
