@@ -5,7 +5,7 @@
 hours.
 
 Deadlines are stored in UTC like every Tryton date time; a calendar is read
-in the time zone of the company.
+in the time zone of the company (appliance_service.local_time).
 """
 import datetime as dt
 from collections import defaultdict
@@ -14,6 +14,8 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.modules.appliance_service.engineer import WEEKDAYS
+from trytond.modules.appliance_service.local_time import (
+    local_date, local_string, to_local, to_utc)
 from trytond.pool import Pool
 from trytond.tools import timezone as tz
 from trytond.transaction import without_check_access
@@ -22,10 +24,6 @@ from .exceptions import SlaCalendarError
 
 # Beyond this many days without working time a calendar is broken
 MAX_DAYS = 3660
-
-
-def company_timezone(company):
-    return company.timezone if company else None
 
 
 def _week_intervals(week):
@@ -96,7 +94,8 @@ def working_hours_between(start, end, week, holidays=()):
 
 
 class WorkingTime:
-    """The working time of a calendar seen from a timezone.
+    """The working time of a calendar seen from a time zone (a tzinfo,
+    UTC by default).
 
     Takes and returns naive UTC date times, like Tryton stores them.  Without
     a calendar every hour counts.
@@ -105,20 +104,14 @@ class WorkingTime:
     def __init__(self, week=None, holidays=(), timezone=None, name=''):
         self.week = week
         self.holidays = frozenset(holidays)
-        self.tzinfo = tz.get_tzinfo(timezone) if timezone else None
+        self.tzinfo = timezone if timezone is not None else tz.UTC
         self.name = name
 
     def _local(self, value):
-        if self.tzinfo is None:
-            return value
-        return value.replace(tzinfo=tz.UTC).astimezone(self.tzinfo).replace(
-            tzinfo=None)
+        return to_local(value, self.tzinfo)
 
     def _utc(self, value):
-        if self.tzinfo is None:
-            return value
-        return value.replace(tzinfo=self.tzinfo).astimezone(tz.UTC).replace(
-            tzinfo=None)
+        return to_utc(value, self.tzinfo)
 
     def add(self, start, hours):
         if start is None or hours is None:
@@ -132,7 +125,8 @@ class WorkingTime:
             except ValueError:
                 raise SlaCalendarError(gettext(
                         'appliance_service_sla.msg_sla_calendar_exhausted',
-                        calendar=self.name, date=start.date()))
+                        calendar=self.name,
+                        date=local_date(start, self.tzinfo)))
         return result.replace(microsecond=0)
 
     def between(self, start, end):
@@ -145,9 +139,7 @@ class WorkingTime:
 
     def local_string(self, value):
         "Format value in the timezone of the calendar"
-        if value is None:
-            return ''
-        return self._local(value).strftime('%Y-%m-%d %H:%M')
+        return local_string(value, self.tzinfo)
 
 
 class Calendar(DeactivableMixin, ModelSQL, ModelView):

@@ -2,9 +2,9 @@
 # the top level of this repository contains the full copyright notices and
 # license terms.
 from trytond.model import fields
+from trytond.modules.appliance_service.local_time import (
+    company_timezone, local_date)
 from trytond.pool import Pool, PoolMeta
-
-from .calendar import company_timezone
 
 
 class ServiceRequest(metaclass=PoolMeta):
@@ -31,7 +31,7 @@ class ServiceRequest(metaclass=PoolMeta):
         if self.appliance:
             received = self.received_at or self._now()
             warranty_status = self.appliance.warranty_status_on(
-                received.date())
+                local_date(received, company_timezone(self.company)))
         return Policy.find(
             self.company, self.kind, self.priority, region, warranty_status)
 

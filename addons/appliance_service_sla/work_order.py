@@ -7,6 +7,7 @@ from sql import Literal, Null, operators
 from sql.conditionals import Case, Coalesce
 
 from trytond.model import Index, fields
+from trytond.modules.appliance_service.local_time import local_date
 from trytond.modules.appliance_service.notification import (
     notify_users, users_in_group, users_of_employees)
 from trytond.pool import Pool, PoolMeta
@@ -14,7 +15,7 @@ from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
-from .calendar import WorkingTime, company_timezone
+from .calendar import WorkingTime
 
 SLA_STATUSES = [
     (None, ""),
@@ -120,7 +121,7 @@ class WorkOrder(metaclass=PoolMeta):
         if self.request and self.request.received_at:
             start = self.request.received_at
         return self.appliance.warranty_status_on(
-            (start or self._now()).date())
+            local_date(start or self._now(), self.timezone))
 
     def get_sla_policy(self, cache=None):
         pool = Pool()
@@ -137,7 +138,7 @@ class WorkOrder(metaclass=PoolMeta):
     def sla_working_time(self, cache=None):
         pool = Pool()
         Calendar = pool.get('appliance.sla.calendar')
-        timezone = company_timezone(self.company)
+        timezone = self.timezone
         key = ('working_time', self.sla_policy, timezone)
         if cache is not None and key in cache:
             return cache[key]

@@ -6,6 +6,7 @@ import unittest
 
 from trytond.modules.appliance_service_sla.calendar import (
     WorkingTime, add_working_hours, working_hours_between)
+from trytond.tools.timezone import get_tzinfo
 
 # Monday to Saturday, 08:00 to 20:00
 WEEK = {d: [(dt.time(8), dt.time(20))] for d in range(6)}
@@ -114,7 +115,8 @@ class SlaCalendarTestCase(unittest.TestCase):
 
     def test_timezone(self):
         "The calendar is read in its timezone, times are UTC"
-        working_time = WorkingTime(week=WEEK, timezone='Asia/Shanghai')
+        working_time = WorkingTime(
+            week=WEEK, timezone=get_tzinfo('Asia/Shanghai'))
         # Friday 18:00 in Shanghai is 10:00 UTC
         self.assertEqual(working_time.add(at(0, 10), 4), at(1, 2))
         self.assertEqual(working_time.between(at(0, 10), at(1, 2)), 4)
