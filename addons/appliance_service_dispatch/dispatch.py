@@ -9,7 +9,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.modules.appliance_service.common import check_state
 from trytond.pool import Pool
-from trytond.pyson import Date, Eval
+from trytond.pyson import Eval
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .candidate import candidate_breakdown, unassigned_note
@@ -196,7 +196,7 @@ class RescheduleStart(ModelView):
         'appliance.slot', "New Slot", required=True,
         domain=[
             ('region', '=', Eval('region', -1)),
-            ('date', '>=', Date()),
+            ('past', '=', False),
             ('available', '>=', Eval('count', 1)),
             ])
     release_engineer = fields.Boolean(

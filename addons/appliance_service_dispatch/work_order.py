@@ -12,6 +12,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
 from trytond.modules.appliance_service.common import require_state
+from trytond.modules.appliance_service.local_time import day_bounds, to_local
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -85,17 +86,20 @@ class WorkOrder(metaclass=PoolMeta):
         return super().copy(orders, default=default)
 
     def _dispatch_info(self, slot=None):
-        "Return the OrderInfo of the order, in slot if given"
+        """Return the OrderInfo of the order, in slot if given; its date and
+        window are those of the company's clocks"""
         category, brand, level = self.required_skill_level()
         categories = set()
         while category:
             categories.add(category.id)
             category = category.parent
         if slot:
-            start, end = slot.start, slot.end
+            start = dt.datetime.combine(slot.date, slot.start_time)
+            end = dt.datetime.combine(slot.date, slot.end_time)
         else:
-            start, end = self.appointment_start, self.appointment_end
-        start, end = _datetime(start), _datetime(end)
+            start = to_local(
+                _datetime(self.appointment_start), self.timezone)
+            end = to_local(_datetime(self.appointment_end), self.timezone)
         window_start, window_end = appointment_window(start, end)
         address = self.address
         return OrderInfo(
@@ -112,12 +116,14 @@ class WorkOrder(metaclass=PoolMeta):
             priority=int(self.priority or 1))
 
     @classmethod
-    def _dispatch_engineers(cls, engineers, dates, exclude=()):
-        "Return the EngineerInfo of engineers with their visits on dates"
+    def _dispatch_engineers(cls, engineers, dates, exclude=(), timezone=None):
+        """Return the EngineerInfo of engineers with their visits on the
+        dates of timezone (the company's)"""
         pool = Pool()
         Employee = pool.get('company.employee')
         default_capacity = Employee.default_daily_capacity()
-        bookings = cls._dispatch_bookings(engineers, dates, exclude)
+        bookings = cls._dispatch_bookings(
+            engineers, dates, exclude, timezone)
         infos = []
         for engineer in engineers:
             infos.append(EngineerInfo(
@@ -143,9 +149,11 @@ class WorkOrder(metaclass=PoolMeta):
         return infos
 
     @classmethod
-    def _dispatch_bookings(cls, engineers, dates, exclude=()):
+    def _dispatch_bookings(cls, engineers, dates, exclude=(), timezone=None):
         """Return {engineer id: {date: [(start, end)]}} of the visits
-        already dispatched to engineers on dates, but the orders exclude"""
+        already dispatched to engineers on dates, but the orders exclude.
+
+        The dates and windows are those of timezone (the company's)."""
         dates = {d for d in dates if d}
         result = defaultdict(lambda: defaultdict(list))
         if not dates or not engineers:
@@ -153,9 +161,8 @@ class WorkOrder(metaclass=PoolMeta):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         exclude = set(exclude)
-        begin = dt.datetime.combine(min(dates), dt.time())
-        finish = dt.datetime.combine(
-            max(dates) + dt.timedelta(days=1), dt.time())
+        begin, _ = day_bounds(min(dates), timezone)
+        _, finish = day_bounds(max(dates), timezone)
         for sub_ids in grouped_slice(
                 [e.id for e in engineers], backend.MAX_QUERY_PARAMS):
             cursor.execute(*table.select(
@@ -169,7 +176,8 @@ class WorkOrder(metaclass=PoolMeta):
             for order_id, engineer, start, end in cursor:
                 if order_id in exclude:
                     continue
-                start, end = _datetime(start), _datetime(end)
+                start = to_local(_datetime(start), timezone)
+                end = to_local(_datetime(end), timezone)
                 if start.date() in dates:
                     result[engineer][start.date()].append(
                         appointment_window(start, end))
@@ -203,7 +211,8 @@ class WorkOrder(metaclass=PoolMeta):
             engineers = cls._dispatch_engineers(
                 cls._service_engineers(company),
                 {i.date for i in infos},
-                exclude={o.id for o in company_orders})
+                exclude={o.id for o in company_orders},
+                timezone=company_orders[0].timezone)
             result.update(evaluate_all(
                     infos, engineers, cls.dispatch_weights(company)))
         return result
@@ -221,7 +230,8 @@ class WorkOrder(metaclass=PoolMeta):
             engineers = cls._dispatch_engineers(
                 cls._service_engineers(company),
                 {i.date for i in infos},
-                exclude={o.id for o in company_orders})
+                exclude={o.id for o in company_orders},
+                timezone=company_orders[0].timezone)
             company_result = solve_batch(
                 infos, engineers, cls.dispatch_weights(company))
             result.assignment.update(company_result.assignment)
@@ -334,20 +344,26 @@ class WorkOrder(metaclass=PoolMeta):
         pairs are (order, engineer) taken in turn: each order counts in the
         day and window of the engineer for the orders after it.  With slot,
         the orders are checked as if they were in slot."""
-        pairs = [(o, e) for o, e in pairs if e]
-        if not pairs:
-            return
+        by_company = defaultdict(list)
+        for order, engineer in pairs:
+            if engineer:
+                by_company[order.company].append((order, engineer))
+        for company, company_pairs in by_company.items():
+            cls._check_company_dispatch(company, company_pairs, slot=slot)
+
+    @classmethod
+    def _check_company_dispatch(cls, company, pairs, slot=None):
+        "Check the pairs of the orders of company, see _check_dispatch"
         infos = {o: o._dispatch_info(slot=slot) for o, _ in pairs}
         engineers = {i.id: i for i in cls._dispatch_engineers(
                 list({e for _, e in pairs}), {i.date for i in infos.values()},
-                exclude={o.id for o, _ in pairs})}
-        weights = {}
+                exclude={o.id for o, _ in pairs},
+                timezone=pairs[0][0].timezone)}
+        weights = cls.dispatch_weights(company)
         for order, engineer in pairs:
             info = infos[order]
             engineer_info = engineers[engineer.id]
-            if order.company not in weights:
-                weights[order.company] = cls.dispatch_weights(order.company)
-            candidate = evaluate(info, engineer_info, weights[order.company])
+            candidate = evaluate(info, engineer_info, weights)
             if not candidate.eligible:
                 raise DispatchError(
                     order._dispatch_error(engineer, info, candidate))
