@@ -8,6 +8,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.appliance_service.common import require_state
+from trytond.modules.appliance_service.local_time import local_date, utc_now
 from trytond.modules.appliance_service.service_request import SATISFACTION
 from trytond.modules.company.model import employee_field, set_employee
 from trytond.pool import Pool
@@ -153,7 +154,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
         for order in orders:
             if order.id in existing or order.state != 'done':
                 continue
-            done = (order.done_at or dt.datetime.now()).date()
+            done = local_date(order.done_at or utc_now(), order.timezone)
             owner = order.request.owner if order.request else None
             to_create.append({
                     'company': order.company.id,
@@ -177,7 +178,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
                 raise FollowUpError(gettext(
                         'appliance_service_rating.msg_follow_up_no_outcome',
                         follow_up=follow_up.rec_name))
-        cls.write(follow_ups, {'done_at': dt.datetime.now()})
+        cls.write(follow_ups, {'done_at': utc_now()})
 
     @classmethod
     @ModelView.button
@@ -185,7 +186,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
     @Workflow.transition('cancelled')
     @set_employee('done_by')
     def cancel(cls, follow_ups):
-        cls.write(follow_ups, {'done_at': dt.datetime.now()})
+        cls.write(follow_ups, {'done_at': utc_now()})
 
     @classmethod
     @ModelView.button

@@ -3,10 +3,9 @@
 # license terms.
 """The customer's rating of a finished visit, given through a single-use
 link that needs no login, on the engineer's device or on the portal."""
-import datetime as dt
-
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.modules.appliance_service.local_time import utc_now
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
@@ -74,7 +73,7 @@ class Rating(ModelSQL, ModelView):
 
     @classmethod
     def default_date(cls):
-        return dt.datetime.now()
+        return utc_now()
 
     @classmethod
     def default_overall(cls):
@@ -123,7 +122,7 @@ class Rating(ModelSQL, ModelView):
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
         if mode == 'create':
-            values['date'] = dt.datetime.now()
+            values['date'] = utc_now()
             if values.get('work_order') is not None:
                 cls.check_rateable(values['work_order'])
         return values

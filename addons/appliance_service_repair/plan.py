@@ -3,8 +3,6 @@
 # license terms.
 """Versioned repair plans of the fault types: steps, parts, tools, labour
 time and skill level; a plan in use is never changed, a new version is."""
-import datetime as dt
-
 from sql import Literal
 from sql.aggregate import Max
 from sql.conditionals import Coalesce
@@ -14,6 +12,7 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.modules.appliance_service.common import require_state
 from trytond.modules.appliance_service.engineer import SKILL_LEVELS
+from trytond.modules.appliance_service.local_time import utc_now
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -241,14 +240,14 @@ class RepairPlan(Workflow, ModelSQL, ModelView):
                         ]))
         if previous:
             cls.obsolete(previous)
-        cls.write(plans, {'activated_at': dt.datetime.now()})
+        cls.write(plans, {'activated_at': utc_now()})
 
     @classmethod
     @ModelView.button
     @require_state('active')
     @Workflow.transition('obsolete')
     def obsolete(cls, plans):
-        cls.write(plans, {'obsoleted_at': dt.datetime.now()})
+        cls.write(plans, {'obsoleted_at': utc_now()})
 
     @classmethod
     @ModelView.button
