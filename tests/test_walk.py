@@ -43,7 +43,7 @@ VIEWPORT = {'width': 1400, 'height': 900}
 # Seconds a screen may stay busy
 BUSY_TIMEOUT = 20
 # Seconds without a request in flight before a screen counts as shown
-QUIET = 0.15
+QUIET = 0.1
 # Answers of the server with an error status that the client expects, as
 # (status, path regular expression): reason.  None today: sao's requests of
 # custom.js, custom.css, the locale files and favicon.ico must be answered.
@@ -107,8 +107,34 @@ JS_MARK_WIZARD_END = """(id) => {
     button.el.attr('data-walk-end', '1');
     return true;
 }"""
+# Counts the callbacks sao schedules to go on with its work (jQuery runs
+# the callbacks of its promises in timeouts): a screen is not settled while
+# one is due, however loaded the machine is.  Longer timeouts are delays
+# (the processing indicator shows after 3 s).
+JS_TRACK_TIMEOUTS = """(() => {
+    const due = new Set();
+    const setTimeout = window.setTimeout;
+    const clearTimeout = window.clearTimeout;
+    window.walkTimeouts = due;
+    window.setTimeout = function(callback, delay, ...args) {
+        if ((delay || 0) > 100 || typeof callback !== 'function') {
+            return setTimeout.call(window, callback, delay, ...args);
+        }
+        const id = setTimeout.call(window, function() {
+            due.delete(id);
+            return callback.apply(this, arguments);
+        }, delay, ...args);
+        due.add(id);
+        return id;
+    };
+    window.clearTimeout = function(id) {
+        due.delete(id);
+        return clearTimeout.call(window, id);
+    };
+})();"""
 JS_STATE = """() => [
-    window.jQuery ? jQuery.active : 0,
+    (window.jQuery ? jQuery.active : 0)
+        + (window.walkTimeouts ? window.walkTimeouts.size : 0),
     Boolean(window.jQuery && jQuery('#processing').is(':visible'))]"""
 JS_DIALOGS = """() => jQuery('.modal.in').toArray().map(el => ({
     classes: el.className,
@@ -183,6 +209,7 @@ class Walker:
         self.context = self.browser.new_context(locale=self.locale,
             timezone_id='Asia/Shanghai', viewport=VIEWPORT)
         self.context.set_default_timeout(BUSY_TIMEOUT * 1000)
+        self.context.add_init_script(JS_TRACK_TIMEOUTS)
         self.pending.clear()
         self.responses.clear()
         self.page = self.context.new_page()
@@ -215,6 +242,7 @@ class Walker:
         stack = (error.stack or '').splitlines()
         where = next((line.strip() for line in stack[1:2]), '')
         self.screen.error(f"page error: {error.message} {where}".strip())
+        # sao's promises are broken: what follows would wait in vain
         self.screen.broken = True
 
     def on_console(self, message):
@@ -274,12 +302,13 @@ class Walker:
     def settle(self, timeout=BUSY_TIMEOUT):
         """Wait until no request is in flight and sao is not processing
 
-        Return False, with a failure, after timeout seconds.
+        Raise Stuck when the screen had a page error or, with a failure,
+        after timeout seconds.
         """
         deadline = time.monotonic() + timeout
         quiet_since = None
         while True:
-            self.page.wait_for_timeout(40)
+            self.page.wait_for_timeout(25)
             self.check_responses()
             active, processing = self.page.evaluate(JS_STATE)
             if active or processing or self.pending:
@@ -287,7 +316,7 @@ class Walker:
             elif quiet_since is None:
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= QUIET:
-                return True
+                break
             if time.monotonic() > deadline:
                 self.screen.broken = True
                 pending = sorted({m or '' for m in self.pending.values()})
@@ -296,7 +325,9 @@ class Walker:
                     + (" (processing shown)" if processing else '')
                     + (f", waiting for {', '.join(pending)}"
                         if any(pending) else ''))
-                return False
+                break
+        if self.screen.broken:
+            raise Stuck
 
     def check_dialogs(self, expected=()):
         """Fail on error dialogs and close every unexpected dialog
@@ -352,6 +383,8 @@ class Walker:
         self.open_page()
         try:
             self._sign_in(self.page)
+        except Stuck:
+            return False
         except PlaywrightError as error:
             self.screen.error(f"sign in failed: {error.message}")
             return False
@@ -402,8 +435,8 @@ class Walker:
             if (icon.status >= 400
                     and not expected_http(icon.status, '/favicon.ico')):
                 self.screen.error(f"HTTP {icon.status} GET /favicon.ico")
-        except PlaywrightError as error:
-            self.screen.error(f"login page failed: {error.message}")
+        except (Stuck, PlaywrightError) as error:
+            self.screen.error(f"login page failed: {error}")
         self.shot('')
         self.screen.finish()
         return self.screens
@@ -465,10 +498,14 @@ class Walker:
             log_offset = self.server.log_size()
             try:
                 self.open_menu(path)
+            except Stuck:
+                self.shot('stuck')
             except PlaywrightError as error:
                 self.screen.error(f"walk failed: {error.message}")
                 self.screen.broken = True
+                self.shot('stuck')
             self.check_responses()
+            self.check_left_open()
             self.screen.finish()
             if self.screen.errors:
                 self.screen.server_log = server_errors(
@@ -481,6 +518,17 @@ class Walker:
             f"{time.monotonic() - start:.0f}s, "
             f"{sum(1 for s in self.screens if s.errors)} failed")
         return self.screens
+
+    def check_left_open(self):
+        "Fail when the screen leaves a dialog open over the next one"
+        if self.screen.broken:
+            return
+        dialogs = self.page.evaluate(JS_DIALOGS)
+        for dialog in dialogs:
+            self.screen.error(f"left open: {dialog['text']}")
+        if dialogs:
+            self.shot('left-open')
+            self.screen.broken = True
 
     def recover(self, sign_in_errors):
         """Sign in again in a new context after a page error or a timeout
@@ -515,16 +563,13 @@ class Walker:
         """
         tabs = self.page.evaluate(JS_TABS)
         self.page.click(f'tr[data-walk-menu="{path[-1]}"] .column-char')
-        if not self.settle():
-            self.shot('')
-            return 0
+        self.settle()
         choices = 0
         dialogs = self.check_dialogs(
             expected=['wizard-dialog', 'selection-dialog'])
         if any('selection-dialog' in d['classes'] for d in dialogs):
             choices = self.choose(choice)
-            if not self.settle():
-                return choices
+            self.settle()
             dialogs = self.check_dialogs(expected=['wizard-dialog'])
         opened = False
         for dialog in dialogs:
@@ -559,10 +604,10 @@ class Walker:
             cancel.first.click()
         else:
             self.page.keyboard.press('Escape')
-        if self.settle():
-            self.check_dialogs()
-            if self.page.locator('.modal.in.wizard-dialog').count():
-                self.screen.error("the wizard did not close on cancel")
+        self.settle()
+        self.check_dialogs()
+        if self.page.locator('.modal.in.wizard-dialog').count():
+            self.screen.error("the wizard did not close on cancel")
         # A wizard may end on an action that opens a tab
         for tab in self.page.evaluate(JS_TABS):
             if tab not in tabs:
@@ -625,8 +670,7 @@ class Walker:
                     "no record to show")
                 break
             switch.click()
-            if not self.settle():
-                break
+            self.settle()
             self.check_dialogs()
             info = self.page.evaluate(JS_TAB, tab)
             if info and info['view_index'] not in visited:
@@ -644,8 +688,7 @@ class Walker:
             if badge.is_visible() and badge.inner_text().strip() == '0':
                 continue
             link.click()
-            if not self.settle():
-                break
+            self.settle()
             info = self.page.evaluate(JS_TAB, tab)
             if info['records']:
                 self.screen.notes.append(f"opens on the empty tab "
@@ -668,8 +711,7 @@ class Walker:
             cell.click()
         else:
             cell.dblclick()
-        if not self.settle():
-            return
+        self.settle()
         self.check_dialogs()
         # A list with keyword_open opens its record in a new tab
         for other in self.page.evaluate(JS_TABS):
@@ -693,6 +735,10 @@ class Walker:
                 tab._close_allowed = () => jQuery.when();
                 tab.close(); }""", tab)
             self.settle()
+
+
+class Stuck(Exception):
+    "sao cannot go on from the screen: a page error or still processing"
 
 
 def rpc_method(request):
