@@ -46,7 +46,7 @@ def backend_env(backend, cache_root):
     return env
 
 
-def jobs_for(backend, cache_root, phase, selected):
+def jobs_for(backend, cache_root, phase, selected, tests=None):
     env = backend_env(backend, cache_root)
     jobs = []
     if phase == 1:
@@ -65,6 +65,8 @@ def jobs_for(backend, cache_root, phase, selected):
                         env))
         for test in sorted((ROOT / 'tests').glob('test_*.py')):
             if backend == 'postgresql' and test.stem in SQLITE_ONLY:
+                continue
+            if tests and test.stem not in tests:
                 continue
             jobs.append((f'{backend}:tests/{test.name}',
                     [PYTHON, '-m', 'unittest', f'tests.{test.stem}'], env))
@@ -106,10 +108,13 @@ def main():
     parser.add_argument('--backend', action='append',
         choices=['sqlite', 'postgresql'])
     parser.add_argument('--module', action='append', choices=MODULES)
+    parser.add_argument('--test', action='append',
+        choices=sorted(t.stem for t in (ROOT / 'tests').glob('test_*.py')),
+        help="only these tests/ files (and the modules of --module)")
     parser.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     backends = args.backend or ['sqlite', 'postgresql']
-    selected = args.module or MODULES
+    selected = args.module or ([] if args.test else MODULES)
 
     cache_root = ROOT / 'var' / 'db_cache' / source_hash()
     logs = ROOT / 'var' / 'test-logs'
@@ -118,7 +123,7 @@ def main():
     ok = True
     for phase in [1, 2]:
         jobs = [j for b in backends
-            for j in jobs_for(b, cache_root, phase, selected)]
+            for j in jobs_for(b, cache_root, phase, selected, args.test)]
         with ThreadPoolExecutor(max_workers=args.jobs) as executor:
             results = list(executor.map(lambda j: run_job(j, logs), jobs))
         ok &= all(results)
