@@ -108,16 +108,17 @@ JS_MARK_WIZARD_END = """(id) => {
     return true;
 }"""
 # Counts the callbacks sao schedules to go on with its work (jQuery runs
-# the callbacks of its promises in timeouts): a screen is not settled while
-# one is due, however loaded the machine is.  Longer timeouts are delays
-# (the processing indicator shows after 3 s).
+# the callbacks of its promises in timeouts, Bootstrap ends the transitions
+# of its dialogs in 150 or 300 ms): a screen is not settled while one is
+# due, however loaded the machine is.  Longer timeouts are delays (the
+# processing indicator shows after 3 s).
 JS_TRACK_TIMEOUTS = """(() => {
     const due = new Set();
     const setTimeout = window.setTimeout;
     const clearTimeout = window.clearTimeout;
     window.walkTimeouts = due;
     window.setTimeout = function(callback, delay, ...args) {
-        if ((delay || 0) > 100 || typeof callback !== 'function') {
+        if ((delay || 0) > 500 || typeof callback !== 'function') {
             return setTimeout.call(window, callback, delay, ...args);
         }
         const id = setTimeout.call(window, function() {
@@ -161,6 +162,8 @@ class Screen:
         self.server_log = ''
         # sao is left in a state the walk cannot go on from
         self.broken = False
+        # The action chosen when the menu entry has several
+        self.choice = None
         self.started = time.monotonic()
         self.seconds = None
 
@@ -366,8 +369,9 @@ class Walker:
 
     def shot(self, view):
         name = f'{self.screen.number:03d}_{file_name(self.screen.menu)}'
-        if view:
-            name += f'.{file_name(view)}'
+        for part in [self.screen.choice, view]:
+            if part:
+                name += f'.{file_name(part)}'
         path = self.directory / f'{name}.png'
         try:
             self.page.screenshot(path=str(path), full_page=True)
@@ -591,6 +595,7 @@ class Walker:
         count = options.count()
         label = options.nth(choice).inner_text().strip()
         self.screen.views.append({'action': label})
+        self.screen.choice = label
         options.nth(choice).click()
         dialog.locator('.modal-footer .btn-primary').click()
         return count
