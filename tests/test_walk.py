@@ -29,7 +29,8 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from .walk_server import PASSWORD, Server, Session, demo_database, log
+from .walk_server import (
+    PASSWORD, RPCError, Server, Session, demo_database, log)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get('WALK_ARTIFACTS')
@@ -494,7 +495,11 @@ class Walker:
         if not signed_in:
             return self.screens
         sign_in_errors = list(self.screen.errors)
-        entries = self.menu_entries()
+        try:
+            entries = self.menu_entries()
+        except (RPCError, OSError) as error:
+            self.screen.error(f"reading the menu failed: {error}")
+            return self.screens
         for number, (path, menu) in enumerate(entries, 1):
             self.screen = Screen(
                 self.role, number, menu['complete_name'], menu['action'])
@@ -798,6 +803,7 @@ class WalkTestCase(unittest.TestCase):
         ARTIFACTS.mkdir(parents=True)
         start = time.monotonic()
         screens = []
+        role_seconds = {}
         with Server(demo_database()) as server, \
                 sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -810,10 +816,12 @@ class WalkTestCase(unittest.TestCase):
                     walker.close()
                 for role in roles:
                     walker = Walker(browser, server, role)
+                    role_start = time.monotonic()
                     try:
                         screens += walker.walk()
                     finally:
                         walker.close()
+                    role_seconds[role] = round(time.monotonic() - role_start)
             finally:
                 browser.close()
         seconds = round(time.monotonic() - start)
@@ -823,6 +831,7 @@ class WalkTestCase(unittest.TestCase):
             'screens': len(screens),
             'failed': sum(1 for s in screens if s.errors),
             'roles': roles,
+            'role_seconds': role_seconds,
             'expected_http': {f'{s} {p}': reason
                 for (s, p), reason in EXPECTED_HTTP.items()},
             'walk': [s.as_dict() for s in screens],
