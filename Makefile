@@ -15,6 +15,7 @@ PIP := $(PYTHON) -m pip
 DB ?= demo
 VENV_STAMP := $(VENV)/.installed
 SAO_STAMP := var/sao/.installed
+SAO_CUSTOM_STAMP := var/sao/.customised
 
 # trytond wants an absolute directory for the SQLite databases.
 export TRYTOND_DATABASE__PATH ?= $(CURDIR)/var
@@ -35,10 +36,15 @@ $(VENV_STAMP): requirements.txt pyproject.toml
 	$(PIP) install --quiet -e .
 	touch $@
 
-sao: $(SAO_STAMP)
+sao: $(SAO_STAMP) $(SAO_CUSTOM_STAMP)
 
 $(SAO_STAMP): scripts/install_sao.sh
 	./scripts/install_sao.sh
+	touch $@
+
+# The product's custom.css, custom.js and icon (scripts/sao/)
+$(SAO_CUSTOM_STAMP): $(SAO_STAMP) $(wildcard scripts/sao/*)
+	./scripts/install_sao.sh --custom
 	touch $@
 
 # Create the database and the demo data when missing, then serve.
@@ -66,4 +72,4 @@ screenshot: demo-setup
 		--output docs/screenshots/appliance_form_zh_CN.png
 
 clean:
-	rm -rf $(VENV_STAMP) $(SAO_STAMP) var/sao var/sao.tmp
+	rm -rf $(VENV_STAMP) $(SAO_STAMP) $(SAO_CUSTOM_STAMP) var/sao var/sao.tmp
