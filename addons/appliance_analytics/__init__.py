@@ -5,3 +5,7 @@
 regional rates, repair quality, satisfaction, engineer performance, the
 batch-defect alert, failure curves, the parts demand forecast, the role
 dashboards and the wall screen."""
+
+# The routes are registered on trytond's WSGI application when the module is
+# imported; they answer only on the databases where the module is activated.
+from . import wall_routes  # noqa: F401

@@ -62,6 +62,13 @@ def week_start(expression):
     return DATE_FIELD.sql_cast(DateTrunc('week', expression))
 
 
+def days_before(expression, days):
+    "The date days before the date expression"
+    if backend.name == 'sqlite':
+        return _SQLiteDate(expression, '-%d days' % days)
+    return DATE_FIELD.sql_cast(expression - Literal(days))
+
+
 def months_between(start, end):
     """The number of whole months from the date start to the date end
 

@@ -20,7 +20,7 @@ def repair_facts():
     """The done repairs
 
     Columns: id (the work order), company, appliance, date (the local day
-    of completion), product (the appliance model), category, brand,
+    of completion), done_at, product (the appliance model), category, brand,
     fault_type (the actual fault, else the reported one), cause,
     subdivision and city (of the installation address, else of the visit).
     """
@@ -51,6 +51,7 @@ def repair_facts():
         order.company.as_('company'),
         order.appliance.as_('appliance'),
         local_date(order.done_at, company.timezone).as_('date'),
+        order.done_at.as_('done_at'),
         appliance.product.as_('product'),
         template.appliance_category.as_('category'),
         template.appliance_brand.as_('brand'),
