@@ -122,7 +122,8 @@ class Daily(ModelSQL):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         where = table.company == company.id
-        for sub_dates in (grouped_slice(dates) if dates else [None]):
+        for sub_dates in (grouped_slice(dates, Transaction().database.IN_MAX)
+                if dates else [None]):
             sub_dates = list(sub_dates) if sub_dates else None
             condition = where
             if sub_dates:
@@ -150,8 +151,9 @@ class Daily(ModelSQL):
             group_by=keys)
 
     @classmethod
-    def _orders(cls):
-        "The orders with the place, category and fault of their appliance"
+    def _orders(cls, rating=None):
+        """The orders with the place, category and fault of their appliance,
+        after the ratings when given"""
         pool = Pool()
         WorkOrder = pool.get('appliance.work_order')
         Appliance = pool.get('appliance.appliance')
@@ -163,7 +165,12 @@ class Daily(ModelSQL):
         product = Product.__table__()
         template = Template.__table__()
         address = Address.__table__()
-        from_ = (order
+        if rating:
+            # SQLite joins no nested join
+            from_ = rating.join(order, condition=rating.work_order == order.id)
+        else:
+            from_ = order
+        from_ = (from_
             .join(appliance, 'LEFT',
                 condition=order.appliance == appliance.id)
             .join(product, 'LEFT', condition=appliance.product == product.id)
@@ -222,8 +229,7 @@ class Daily(ModelSQL):
         pool = Pool()
         Rating = pool.get('appliance.work_order.rating')
         rating = Rating.__table__()
-        from_, order, template, address = cls._orders()
-        from_ = rating.join(from_, condition=rating.work_order == order.id)
+        from_, order, template, address = cls._orders(rating)
         date = local_date(rating.date, company.timezone)
         keys = [date, address.subdivision, template.appliance_category,
             Coalesce(order.actual_fault_type, order.fault_type)]

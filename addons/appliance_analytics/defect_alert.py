@@ -97,7 +97,8 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
     weekly_rate = fields.Float(
         "Repairs per 1,000 per Week", digits=(16, 3), states=_states)
     p_value = fields.Float(
-        "p-Value", digits=(16, 6), required=True, states=_states)
+        "p-Value", required=True, states=_states,
+        help="The chance of so many repairs when nothing changed.")
     evidence = fields.Text("Evidence", readonly=True)
     state = fields.Selection(
         STATES, "State", required=True, readonly=True, sort=False)

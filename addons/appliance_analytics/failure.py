@@ -269,31 +269,47 @@ class FailureRanking(DrillDownMixin, ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         pool = Pool()
-        Curve = pool.get('appliance.analytics.failure.curve')
-        curve = Curve.table_query()
+        source = pool.get('appliance.analytics.failure.age').__table__()
+        models = kaplan_meier(source, ['product', 'category'])
+        categories = kaplan_meier(source, ['category'])
 
-        def failure(horizon, column):
+        def failure(curve, horizon):
             # The survival is not increasing: its minimum on the ages of
             # the horizon is its value at its end
             return Literal(1) - Min(Case(
-                    (curve.age < horizon, column), else_=1.0))
-        failure_12, failure_24 = (failure(h, Literal(1) - curve.failure)
-            for h in HORIZONS)
-        category_12, category_24 = (failure(h, Literal(1) - curve.category_failure)
-            for h in HORIZONS)
-        return curve.select(
-            curve.product.as_('id'),
+                    (curve.age < horizon, curve.survival), else_=1.0))
+        per_category = categories.select(
+            categories.category.as_('category'),
+            *(failure(categories, h).as_('failure_%s' % h)
+                for h in HORIZONS),
+            group_by=[categories.category])
+        per_model = models.select(
+            models.product.as_('product'),
+            models.category.as_('category'),
+            Sum(models.events + models.censored).as_('appliances'),
+            Sum(models.events).as_('repaired'),
+            *(failure(models, h).as_('failure_%s' % h) for h in HORIZONS),
+            group_by=[models.product, models.category])
+        where = Literal(True)
+        category = Transaction().context.get('category')
+        if category:
+            where &= per_model.category == category
+        query = per_model.join(per_category, 'LEFT',
+            condition=per_category.category == per_model.category)
+        return query.select(
+            per_model.product.as_('id'),
             cls.company.sql_cast(Literal(context_company())).as_('company'),
-            curve.product.as_('product'),
-            curve.category.as_('category'),
-            Sum(curve.events + curve.censored).as_('appliances'),
-            Sum(curve.events).as_('repaired'),
-            failure_12.as_('failure_12'),
-            category_12.as_('category_failure_12'),
-            failure_24.as_('failure_24'),
-            category_24.as_('category_failure_24'),
-            (failure_12 - category_12).as_('excess_12'),
-            group_by=[curve.product, curve.category])
+            per_model.product.as_('product'),
+            per_model.category.as_('category'),
+            per_model.appliances.as_('appliances'),
+            per_model.repaired.as_('repaired'),
+            per_model.failure_12.as_('failure_12'),
+            per_category.failure_12.as_('category_failure_12'),
+            per_model.failure_24.as_('failure_24'),
+            per_category.failure_24.as_('category_failure_24'),
+            (per_model.failure_12 - per_category.failure_12).as_(
+                'excess_12'),
+            where=where)
 
     @classmethod
     def get_statistics(cls, rankings, names):

@@ -6,13 +6,20 @@ import io
 import zipfile
 from xml.etree import ElementTree
 
+import numpy as np
+from dateutil.relativedelta import relativedelta
+from scipy import stats
+
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from .tools import create_fault_dataset
+from .tools import (
+    at, create_appliance, create_failure_dataset, create_fault_dataset,
+    create_geography, create_models, create_order, create_region,
+    months_ago)
 
 D = dt.date
 
@@ -236,6 +243,233 @@ class TestCase(CompanyTestMixin, ModuleTestCase):
                 ])
         lines = csv_content.decode('utf-8-sig').splitlines()
         self.assertEqual(lines[1].split(',')[:2], ["[COOL] No cooling", "3"])
+
+    @with_transaction()
+    def test_failure_curve(self):
+        "The Kaplan-Meier curve of each model against its category"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        company = create_company()
+        with set_company(company):
+            create_failure_dataset(company, Date.today())
+            curve = rows('appliance.analytics.failure.curve',
+                company=company.id)
+            figures = {(r.product.rec_name, r.age): (
+                    r.at_risk, r.events, r.censored, round(r.survival, 4),
+                    round(r.failure, 4), round(r.category_failure, 4))
+                for r in curve}
+        # AC1: first repairs at 2 and 5 months, censored at 3 and 6 months
+        # (the second repair of b counts not); the category adds AC2, with
+        # a first repair at 3 months and one censored at 10
+        self.assertEqual(
+            {k: v for k, v in figures.items() if k[0] == 'AC1'}, {
+                ('AC1', 2): (4, 1, 0, 0.75, 0.25, round(1 / 6, 4)),
+                ('AC1', 3): (3, 0, 1, 0.75, 0.25, round(1 / 3, 4)),
+                ('AC1', 5): (2, 1, 0, 0.375, 0.625, round(5 / 9, 4)),
+                ('AC1', 6): (1, 0, 1, 0.375, 0.625, round(5 / 9, 4)),
+                })
+        self.assertEqual(
+            {k: v[:4] for k, v in figures.items() if k[0] == 'AC2'}, {
+                ('AC2', 3): (2, 1, 0, 0.5),
+                ('AC2', 10): (1, 0, 1, 0.5),
+                })
+
+    @with_transaction()
+    def test_failure_ranking(self):
+        "Models ranked against their category, with next quarter's repairs"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        company = create_company()
+        with set_company(company):
+            data = create_failure_dataset(company, Date.today())
+            ranking = rows('appliance.analytics.failure.ranking',
+                company=company.id, category=data['categories']['AC'].id)
+            self.assertEqual(
+                [r.product.rec_name for r in ranking][:2], ['AC1', 'AC2'])
+            ac1 = ranking[0]
+            self.assertEqual((ac1.appliances, ac1.repaired), (4, 2))
+            self.assertAlmostEqual(ac1.failure_12, 0.625)
+            self.assertAlmostEqual(ac1.category_failure_12, 5 / 9)
+            self.assertAlmostEqual(ac1.excess_12, 0.625 - 5 / 9)
+            # d (3 months) fails before 6 months with 1 - 0.375 / 0.75;
+            # c (6 months) cannot fail before 9 months on the curve
+            self.assertAlmostEqual(ac1.expected_first_repairs, 0.5)
+            # 3 repairs for 2 first repairs
+            self.assertAlmostEqual(ac1.expected_repairs, 0.75)
+            # Log-rank against AC2: O = 2, E = 29/15, V = 154/225
+            self.assertAlmostEqual(ac1.logrank_p,
+                stats.chi2.sf((2 - 29 / 15) ** 2 / (154 / 225), 1))
+            ac2 = ranking[1]
+            self.assertAlmostEqual(ac2.failure_12, 0.5)
+            self.assertAlmostEqual(ac2.expected_first_repairs, 0)
+
+    @with_transaction()
+    def test_part_demand_forecast(self):
+        "Installed base by age x fault rate by age x parts per repair"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        PartDemand = pool.get('appliance.analytics.part_demand')
+        company = create_company()
+        today = Date.today()
+        with set_company(company):
+            _, guangdong, zhejiang = create_geography()
+            data = create_models()
+            region = create_region([guangdong, zhejiang])
+            model, p1 = data['models']['AC1'], data['parts']['P1']
+            installed = months_ago(45, today)
+            g1, g2, g3 = (create_appliance(company, model, guangdong,
+                    "Guangzhou", installed) for _ in range(3))
+            z1 = create_appliance(
+                company, model, zhejiang, "Hangzhou", installed)
+            last_week = today - dt.timedelta(days=today.weekday() + 10)
+            two_months = months_ago(2, today)
+            for appliance, day, quantity in [
+                    (g1, two_months, 1), (z1, two_months, 2),
+                    (g2, last_week, 1)]:
+                create_order(appliance, region,
+                    dt.datetime.combine(day, dt.time(10)),
+                    fault=data['faults']['COOL'], parts=[(p1, quantity)],
+                    unit=data['unit'])
+            # 3 repairs of 4 appliances of 3 years (band 3) in the last
+            # year: 0.75 per appliance and year; 4 parts for 3 repairs
+            per_year = {'CN-GD': 3 * 0.75 * 4 / 3, 'CN-ZJ': 1 * 0.75 * 4 / 3}
+            forecast = rows('appliance.analytics.part_demand',
+                company=company.id, weeks=4)
+            figures = {r.subdivision.code: (
+                    round(r.forecast, 5), r.actual) for r in forecast}
+            self.assertEqual(figures, {
+                    'CN-GD': (round(per_year['CN-GD'] * 28 / 365.25, 5), 1),
+                    'CN-ZJ': (round(per_year['CN-ZJ'] * 28 / 365.25, 5), 0),
+                    })
+            quantities = PartDemand.forecast_quantities(
+                weeks=13, company=company.id)
+            self.assertAlmostEqual(quantities[p1.id, guangdong.id],
+                per_year['CN-GD'] * 91 / 365.25)
+            by_region = PartDemand.forecast_by_region(
+                weeks=13, company=company.id)
+            self.assertAlmostEqual(by_region[p1.id, region.id],
+                (per_year['CN-GD'] + per_year['CN-ZJ']) * 91 / 365.25)
+
+    @with_transaction()
+    def test_defect_alert(self):
+        "The alert stays quiet on seeded noise and fires on a planted spike"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Alert = pool.get('appliance.analytics.defect_alert')
+        User = pool.get('res.user')
+        Notification = pool.get('res.notification')
+        ModelData = pool.get('ir.model.data')
+        company = create_company()
+        today = Date.today()
+        week = today - dt.timedelta(days=today.weekday() + 7)
+        with set_company(company):
+            manager, = User.create([{
+                        'name': "Manager", 'login': 'manager',
+                        'groups': [('add', [ModelData.get_id(
+                                        'appliance', 'group_manager')])],
+                        }])
+            _, guangdong, _ = create_geography()
+            data = create_models()
+            region = create_region([guangdong])
+            model, p1 = data['models']['AC1'], data['parts']['P1']
+            appliances = [create_appliance(company, model, guangdong,
+                    "Guangzhou", today - relativedelta(years=2))
+                for _ in range(40)]
+            noise = np.random.default_rng(42).poisson(2, 13)
+            for i, count in enumerate(noise):
+                day = week - dt.timedelta(weeks=12 - i) + dt.timedelta(
+                    days=2)
+                for k in range(count):
+                    create_order(appliances[k % 40], region,
+                        dt.datetime.combine(day, dt.time(10)),
+                        fault=data['faults']['COOL'], unit=data['unit'])
+            self.assertEqual(Alert.detect_week(company, week), [])
+
+            for k in range(10):
+                create_order(appliances[k], region,
+                    dt.datetime.combine(week + dt.timedelta(days=3),
+                        dt.time(11)),
+                    fault=data['faults']['COOL'], parts=[(p1, 1)],
+                    unit=data['unit'])
+            alerts = Alert.detect_week(company, week)
+            self.assertEqual(len(alerts), 2)
+            alert, = [a for a in alerts if not a.part]
+            part_alert, = [a for a in alerts if a.part]
+            self.assertEqual(alert.observed, noise[12] + 10)
+            self.assertAlmostEqual(
+                alert.expected, round(noise[:12].sum() / 12, 2))
+            self.assertEqual(alert.baseline, noise[:12].sum())
+            self.assertEqual(alert.installed, 40)
+            self.assertLess(alert.p_value, 0.001)
+            self.assertGreater(alert.observed, alert.upper_limit)
+            self.assertEqual((part_alert.part, part_alert.observed),
+                (p1, 10))
+            self.assertIn(str(alert.observed), alert.evidence)
+            self.assertIn('AC1', alert.evidence)
+            self.assertEqual(alert.state, 'open')
+            self.assertTrue(Notification.search([('user', '=', manager.id)]))
+            # Detected once per week
+            self.assertEqual(Alert.detect_week(company, week), [])
+
+    @with_transaction()
+    def test_daily_summary_incremental(self):
+        "The daily summary follows the changes like a full computation"
+        pool = Pool()
+        Daily = pool.get('appliance.analytics.daily')
+        WorkOrder = pool.get('appliance.work_order')
+        Rating = pool.get('appliance.work_order.rating')
+        company = create_company()
+
+        def summary():
+            return sorted(
+                (d.date, d.subdivision.code if d.subdivision else None,
+                    d.created, d.repairs, d.rated, d.satisfied)
+                for d in Daily.search([])
+                if d.created or d.repairs or d.rated)
+        with set_company(company):
+            data = create_fault_dataset(company)
+            Daily.update()
+            incremental = summary()
+            Daily.rebuild()
+            self.assertEqual(incremental, summary())
+            self.assertIn((D(2025, 7, 9), 'CN-GD', 0, 1, 0, 0), incremental)
+
+            # Moving a completion moves its repair to the other day
+            r8 = data['orders']['r8']
+            WorkOrder.write([r8], {'done_at': at(2025, 7, 12)})
+            Rating.create([{
+                        'work_order': data['orders']['r7'].id,
+                        'overall': 5, 'punctuality': 4, 'attitude': 5,
+                        'quality': 5,
+                        }])
+            Daily.update()
+            incremental = summary()
+            self.assertNotIn((D(2025, 7, 9), 'CN-GD', 0, 1, 0, 0),
+                incremental)
+            self.assertIn((D(2025, 7, 12), 'CN-GD', 0, 1, 0, 0), incremental)
+            Daily.rebuild()
+            self.assertEqual(incremental, summary())
+
+    @with_transaction()
+    def test_wall_data(self):
+        "The wall screen figures of a small dataset"
+        pool = Pool()
+        Wall = pool.get('appliance.analytics.wall')
+        company = create_company()
+        with set_company(company):
+            data = create_fault_dataset(company)
+            appliance = data['appliances']['a1']
+            create_order(appliance, data['region'], None, state='waiting',
+                unit=data['unit'])
+            figures = Wall.data(company)
+        self.assertEqual(
+            {o['state']: o['count'] for o in figures['open_orders']}[
+                'waiting'], 1)
+        self.assertEqual(len(figures['csat']), 30)
+        self.assertEqual(len(figures['heatmap']['months']), 12)
+        self.assertEqual(figures['heatmap']['provinces'],
+            ['Guangdong', 'Zhejiang'])
+        self.assertEqual(figures['alerts'], [])
 
 
 def read_xlsx(content):

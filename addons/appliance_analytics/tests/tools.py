@@ -215,3 +215,38 @@ def create_fault_dataset(company):
             'orders': orders,
             })
     return data
+
+
+def months_ago(months, today):
+    "The first day of the month, months before the month of today"
+    from dateutil.relativedelta import relativedelta
+    return today.replace(day=1) - relativedelta(months=months)
+
+
+def create_failure_dataset(company, today):
+    """Appliances installed on the first day of a month and repaired whole
+    months later (see test_module for the Kaplan-Meier figures)"""
+    from dateutil.relativedelta import relativedelta
+    _, guangdong, _ = create_geography()
+    data = create_models()
+    region = create_region([guangdong])
+    m, f = data['models'], data['faults']
+
+    def appliance(model, installed_months_ago):
+        return create_appliance(company, m[model], guangdong, "Guangzhou",
+            months_ago(installed_months_ago, today))
+
+    def repair(appliance, age, fault='COOL'):
+        done = appliance.installation_date + relativedelta(months=age)
+        create_order(appliance, region,
+            dt.datetime.combine(done, dt.time(10)), fault=f[fault],
+            cause='component', unit=data['unit'])
+    a, b, c, d = (appliance('AC1', n) for n in [10, 10, 6, 3])
+    e, f_ = appliance('AC2', 10), appliance('AC2', 4)
+    repair(a, 2)
+    repair(b, 5)
+    repair(b, 8)
+    repair(f_, 3)
+    # A water heater of another category changes nothing
+    repair(appliance('WH1', 12), 1, 'IGN')
+    return data
