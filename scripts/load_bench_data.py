@@ -24,7 +24,6 @@ From Python (the demo generator calls it for the analytics history)::
 """
 import argparse
 import datetime as dt
-import io
 import os
 import sys
 import time
@@ -103,7 +102,7 @@ class Reference:
                     subdivision.code, subdivision.id,
                     where=subdivision.country == china)))
         template, product = t['product_template'], t['product_product']
-        category, brand = t['appliance_category'], t['appliance_brand']
+        category = t['appliance_category']
         self.models = self.rows(product
             .join(template, condition=product.template == template.id)
             .join(category,
@@ -129,6 +128,7 @@ class Reference:
         region_sub = t['appliance_service_region-country_subdivision']
         self.regions = dict(self.rows(region_sub.select(
                     region_sub.subdivision, region_sub.region)))
+        self.default_region = min(self.regions.values(), default=None)
         employee = t['company_employee']
         self.engineers = [e for e, in self.rows(employee.select(
                     employee.id,
@@ -280,35 +280,41 @@ def build_rows(ref, rng, customers, appliances, orders, ids, today, now):
     appliance_ids, order_ids = ids['appliance_appliance'], ids[
         'appliance_work_order']
     create_date = now
+
+    def party(i):
+        return (int(party_ids[i]), f"客户{int(party_ids[i])}",
+            f"B{int(party_ids[i])}", True, 'import', True, False,
+            create_date, ref.admin)
+
+    def address(i):
+        return (int(address_ids[i]), int(party_ids[i]),
+            f"人民路{i % 999 + 1}号", customers['city'][i],
+            int(customers['province'][i]), ref.country, True, 10,
+            create_date, ref.admin)
+
+    installed = appliances['installed'].astype(dt.date)
+
+    def appliance(i):
+        customer = appliances['customer'][i]
+        return (int(appliance_ids[i]), ref.company,
+            int(party_ids[customer]), ref.models[appliances['model'][i]][0],
+            f"BENCH{int(appliance_ids[i]):09d}",
+            installed[i] - dt.timedelta(days=int(i % 9)), installed[i],
+            int(address_ids[customer]), 'in_use', create_date, ref.admin)
     rows['party_party'] = (
         ['id', 'name', 'code', 'active', 'customer_source',
             'notification_consent', 'marketing_consent', 'create_date',
             'create_uid'],
-        [(int(party_ids[i]), f"客户{int(party_ids[i])}",
-                f"B{int(party_ids[i])}", True, 'import', True, False,
-                create_date, ref.admin)
-            for i in range(n_customers)])
+        [party(i) for i in range(n_customers)])
     rows['party_address'] = (
         ['id', 'party', 'street', 'city', 'subdivision', 'country',
             'active', 'sequence', 'create_date', 'create_uid'],
-        [(int(address_ids[i]), int(party_ids[i]), f"人民路{i % 999 + 1}号",
-                customers['city'][i], int(customers['province'][i]),
-                ref.country, True, 10, create_date, ref.admin)
-            for i in range(n_customers)])
-    installed = appliances['installed'].astype(dt.date)
+        [address(i) for i in range(n_customers)])
     rows['appliance_appliance'] = (
         ['id', 'company', 'customer', 'product', 'serial_number',
             'sale_date', 'installation_date', 'installation_address',
             'status', 'create_date', 'create_uid'],
-        [(int(appliance_ids[i]), ref.company,
-                int(party_ids[appliances['customer'][i]]),
-                ref.models[appliances['model'][i]][0],
-                f"BENCH{int(appliance_ids[i]):09d}",
-                installed[i] - dt.timedelta(days=int(i % 9)),
-                installed[i],
-                int(address_ids[appliances['customer'][i]]), 'in_use',
-                create_date, ref.admin)
-            for i in range(n_appliances)])
+        [appliance(i) for i in range(n_appliances)])
 
     # The work orders
     appliance_index = orders['appliance']
@@ -369,7 +375,7 @@ def build_rows(ref, rng, customers, appliances, orders, ids, today, now):
                 orders['kind'][i], '1', int(party_ids[customer_index[i]]),
                 int(appliance_ids[appliance_index[i]]),
                 int(address_ids[customer_index[i]]),
-                ref.regions.get(int(province[i])),
+                ref.regions.get(int(province[i]), ref.default_region),
                 s, int(engineer[i]) if dispatched and engineer[i] else None,
                 as_py['assigned'][i] if dispatched else None,
                 as_py['started_at'][i] if s != 'draft' else None,
@@ -410,12 +416,15 @@ def build_rows(ref, rng, customers, appliances, orders, ids, today, now):
     rating_ids = ids['appliance_work_order_rating']
     rated_at = (done_at[rated] + (rng.uniform(1, 72, len(rated)) * 3600
             ).astype('timedelta64[s]')).astype(dt.datetime)
+
+    def rating(k, i, overall, punctuality, attitude, quality):
+        return (int(rating_ids[k]), int(order_ids[i]), int(overall),
+            int(punctuality), int(attitude), int(quality), 'link',
+            rated_at[k], create_date, ref.admin)
     rows['appliance_work_order_rating'] = (
         ['id', 'work_order', 'overall', 'punctuality', 'attitude',
             'quality', 'channel', 'date', 'create_date', 'create_uid'],
-        [(int(rating_ids[k]), int(order_ids[i]), int(o), int(p), int(a),
-                int(q), 'link', rated_at[k], create_date, ref.admin)
-            for k, (i, o, p, a, q) in enumerate(zip(rated, overall,
+        [rating(k, *values) for k, values in enumerate(zip(rated, overall,
                     near(overall), near(overall), near(overall)))])
     return rows
 
@@ -529,9 +538,13 @@ def analyze(database):
 
 
 def init_trytond(config_file=None):
+    "Read the configuration files (one or a list)"
     from trytond import config
     os.environ.setdefault('TRYTOND_DATABASE__PATH', str(ROOT / 'var'))
-    config.update_etc(str(config_file or ROOT / 'tryton.conf'))
+    if isinstance(config_file, (list, tuple)):
+        config.update_etc([str(f) for f in config_file])
+    else:
+        config.update_etc(str(config_file or ROOT / 'tryton.conf'))
 
 
 def setup(database, config_file=None):
@@ -545,9 +558,8 @@ def setup(database, config_file=None):
         setup_demo.create_database(database)
     if not setup_demo.modules_ready(database):
         setup_demo.run_admin(database)
-    from proteus import config
-
     import demo_data
+    from proteus import config
     proteus_config = config.set_trytond(
         database, config_file=str(config_file or setup_demo.CONFIG_FILE))
     proteus_config.skip_warning = True

@@ -68,4 +68,3 @@ class OpenWorkOrders(Wizard):
         action['name'] += ' (%s)' % ', '.join(
             r.rec_name for r in self.records[:3])
         return action, {}
-

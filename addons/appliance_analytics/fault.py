@@ -14,8 +14,7 @@ from trytond.transaction import Transaction
 
 from .common import (
     ContextMixin, context_company, context_dates, first_of_month, month_start)
-from .drill_down import (
-    DrillDownMixin, fault_type_domain, repairs_done_domain)
+from .drill_down import DrillDownMixin, fault_type_domain, repairs_done_domain
 from .repair import count_all, part_facts, repair_facts
 from .work_order import CAUSES
 
@@ -258,4 +257,3 @@ class FaultDistribution(DrillDownMixin, ModelSQL, ModelView):
                 ('appliance.product.template.appliance_category', '=',
                     category))
         return domain
-

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from sql import Literal, Null, Window
 from sql.aggregate import Count, Min, Sum
-from sql.conditionals import Case, Least
+from sql.conditionals import Least
 from sql.functions import CurrentDate, Floor, RowNumber
 
 from trytond.model import ModelSQL, ModelView, fields

@@ -96,4 +96,3 @@ def installation_date(appliance):
 
 def count_all():
     return Count(Literal('*'))
-

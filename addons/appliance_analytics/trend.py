@@ -12,12 +12,11 @@ from sql.functions import Extract, Lag
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .common import (
-    DATE_FIELD, LAST_YEAR, MOVING_AVERAGE, PERIODS, ContextMixin, company_today,
-    context_company, context_dates, period_delta, period_start,
+    DATE_FIELD, LAST_YEAR, MOVING_AVERAGE, PERIODS, ContextMixin,
+    company_today, context_company, context_dates, period_delta, period_start,
     period_starts, week_start)
 from .drill_down import DrillDownMixin, repairs_done_domain
 from .repair import count_all, repair_facts
@@ -125,7 +124,8 @@ class Trend(DrillDownMixin, ModelSQL, ModelView):
         periods = Values([[d] for d in period_starts(
                     period, from_date - period_delta(period, lag),
                     to_date or company_today(context_company()))])
-        periods = periods.select(DATE_FIELD.sql_cast(periods.column1).as_('date'))
+        periods = periods.select(
+            DATE_FIELD.sql_cast(periods.column1).as_('date'))
         categories = counts.select(
             counts.category, group_by=[counts.category])
         grid = (periods
@@ -182,4 +182,3 @@ class Trend(DrillDownMixin, ModelSQL, ModelView):
             ('appliance.product.template.appliance_category', '=',
                 self.category.id),
             ]
-

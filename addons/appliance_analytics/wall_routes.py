@@ -11,7 +11,6 @@ import json
 import os
 
 from trytond.config import config
-from trytond.pool import Pool
 from trytond.protocols.jsonrpc import JSONEncoder
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, abort, with_pool, with_transaction)
@@ -70,8 +69,9 @@ def _headers():
         'X-Content-Type-Options': 'nosniff',
         'Referrer-Policy': 'no-referrer',
         'Content-Security-Policy': (
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-            "img-src 'self' data:; frame-ancestors 'self'"),
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'self'"),
         }
 
 

@@ -18,8 +18,7 @@ from trytond.transaction import Transaction
 
 from .tools import (
     at, create_appliance, create_failure_dataset, create_fault_dataset,
-    create_geography, create_models, create_order, create_region,
-    months_ago)
+    create_geography, create_models, create_order, create_region, months_ago)
 
 D = dt.date
 
@@ -131,9 +130,8 @@ class TestCase(CompanyTestMixin, ModuleTestCase):
             trend = rows('appliance.analytics.trend', period='month',
                 category=ac.id, **self.period(company))
             self.assertEqual(
-                [(r.date, r.repairs, r.last_year,
-                        round(r.moving_average, 3),
-                        None if r.change is None else round(r.change, 1))
+                [(r.date, r.repairs, r.last_year, round(r.moving_average, 3),
+                    None if r.change is None else round(r.change, 1))
                     for r in trend], [
                     (D(2025, 1, 1), 0, 0, 0.0, None),
                     (D(2025, 2, 1), 1, 1, 0.333, 0.0),
@@ -470,6 +468,35 @@ class TestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(figures['heatmap']['provinces'],
             ['Guangdong', 'Zhejiang'])
         self.assertEqual(figures['alerts'], [])
+
+    @with_transaction()
+    def test_role_dashboard(self):
+        "Giving a role seeds the dashboard of the user with its actions"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        DashboardAction = pool.get('dashboard.action')
+        manager_group = ModelData.get_id('appliance', 'group_manager')
+        clerk_group = ModelData.get_id('appliance', 'group_parts_clerk')
+        user, = User.create([{'name': "Wang", 'login': 'wang'}])
+        self.assertEqual(DashboardAction.search([('user', '=', user.id)]), [])
+        User.write([user], {'groups': [('add', [manager_group])]})
+        actions = DashboardAction.search(
+            [('user', '=', user.id)], order=[('sequence', 'ASC')])
+        self.assertEqual(
+            [a.act_window.res_model for a in actions], [
+                'appliance.analytics.trend',
+                'appliance.analytics.fault',
+                'appliance.analytics.region',
+                'appliance.analytics.defect_alert',
+                'appliance.analytics.failure.ranking',
+                ])
+        # A second role adds its actions once
+        User.write([user], {'groups': [('add', [clerk_group])]})
+        User.write([user], {'groups': [('remove', [clerk_group])]})
+        User.write([user], {'groups': [('add', [clerk_group])]})
+        self.assertEqual(
+            len(DashboardAction.search([('user', '=', user.id)])), 6)
 
 
 def read_xlsx(content):

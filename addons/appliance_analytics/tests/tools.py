@@ -242,7 +242,8 @@ def create_failure_dataset(company, today):
             dt.datetime.combine(done, dt.time(10)), fault=f[fault],
             cause='component', unit=data['unit'])
     a, b, c, d = (appliance('AC1', n) for n in [10, 10, 6, 3])
-    e, f_ = appliance('AC2', 10), appliance('AC2', 4)
+    appliance('AC2', 10)
+    f_ = appliance('AC2', 4)
     repair(a, 2)
     repair(b, 5)
     repair(b, 8)
