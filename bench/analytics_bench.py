@@ -353,11 +353,15 @@ def ensure_views(database):
     wanted = {m.replace('.', '_') for m in materialised_models()}
     if wanted <= views:
         return
-    log("create the materialised views (trytond-admin -u appliance_analytics)")
+    modules = sorted({
+            'appliance_service_kpi' if m.startswith('appliance.kpi.')
+            else 'appliance_analytics' for m in materialised_models()})
+    log("create the materialised views (trytond-admin -u "
+        f"{' '.join(modules)})")
     command = [str(Path(sys.executable).parent / 'trytond-admin')]
     for config_file in CONFIGS:
         command += ['-c', config_file]
-    command += ['-d', database, '-u', 'appliance_analytics']
+    command += ['-d', database, '-u', *modules]
     subprocess.run(command, check=True)
 
 

@@ -54,6 +54,8 @@ OPEN_STATES = [
     ('on_the_way', 0.10), ('in_progress', 0.15), ('waiting', 0.15)]
 # The last days of the history hold the open orders
 OPEN_DAYS = 3
+# The repairs of the batch defect planted in the demo
+SPIKE_REPAIRS = 12
 CANCELLED_SHARE = 0.04
 # Repairs per month of the year, relative, per category code
 SEASONS = {
@@ -156,9 +158,12 @@ def weighted_choice(rng, pairs, size):
     return np.array(values, dtype=object)[index]
 
 
-def generate(ref, rng, work_orders, months, today):
+def generate(ref, rng, work_orders, months, today, spike=False):
     """Return the rows of the customers, addresses, appliances, work orders,
-    parts and ratings, as dictionaries of numpy columns"""
+    parts and ratings, as dictionaries of numpy columns
+
+    With spike, one model fails much more in one province last week: a
+    batch defect for the alert to find."""
     from demo_data import GEOGRAPHY, PROVINCE_WEIGHTS
     n_appliances = max(int(work_orders * APPLIANCES_PER_ORDER), 10)
     n_customers = max(int(n_appliances * CUSTOMERS_PER_APPLIANCE), 5)
@@ -254,13 +259,43 @@ def generate(ref, rng, work_orders, months, today):
     late = order_day > np.datetime64(today)
     order_day[late] = np.datetime64(today)
 
+    spiked = np.zeros(work_orders, dtype=bool)
+    if spike:
+        extra = spike_orders(customers, appliances, today)
+        order_appliance = np.concatenate([order_appliance, extra])
+        order_day = np.concatenate([order_day, np.full(
+                    len(extra), np.datetime64(monday(today), 'D')
+                    - np.timedelta64(5, 'D'))])
+        kinds = np.concatenate([kinds, np.full(
+                    len(extra), 'repair', dtype=object)])
+        rework_of = np.concatenate([rework_of, np.full(len(extra), -1)])
+        spiked = np.concatenate([spiked, np.ones(len(extra), dtype=bool)])
     orders = {
         'appliance': order_appliance,
         'day': order_day,
         'kind': kinds,
         'rework_of': rework_of,
+        'spike': spiked,
         }
     return customers, appliances, orders
+
+
+def monday(date):
+    return date - dt.timedelta(days=date.weekday())
+
+
+def spike_orders(customers, appliances, today):
+    """The appliances of the batch defect: those of the most common model in
+    the province most of them are in, installed before last week"""
+    province = customers['province'][appliances['customer']]
+    old = appliances['installed'] < np.datetime64(monday(today), 'D') - 14
+    models, counts = np.unique(appliances['model'][old], return_counts=True)
+    model = models[np.argmax(counts)]
+    mask = old & (appliances['model'] == model)
+    provinces, counts = np.unique(province[mask], return_counts=True)
+    mask &= province == provinces[np.argmax(counts)]
+    chosen = np.flatnonzero(mask)[:SPIKE_REPAIRS]
+    return chosen
 
 
 def to_datetime(days, hours):
@@ -346,6 +381,12 @@ def build_rows(ref, rng, customers, appliances, orders, ids, today, now):
             fault[mask] = rng.choice(fault_ids, size=int(mask.sum()))
     fault[orders['rework_of'] >= 0] = fault[
         orders['rework_of'][orders['rework_of'] >= 0]]
+    # The batch defect: one fault, its parts always replaced
+    spike = orders['spike']
+    if spike.any():
+        first = spike.argmax()
+        fault[spike] = ref.faults[category[first]][0]
+        state[spike] = 'done'
     cause = weighted_choice(rng, CAUSES, n_orders)
     engineer = rng.choice(ref.engineers or [None], size=n_orders)
     rows['appliance_work_order'] = columns = (
@@ -397,7 +438,7 @@ def build_rows(ref, rng, customers, appliances, orders, ids, today, now):
     part_ids = iter(ids['appliance_work_order_part'])
     for i in np.flatnonzero((state == 'done') & repair):
         parts = ref.plan_parts.get(int(fault[i]))
-        if parts and rng.random() < PARTS_SHARE:
+        if parts and (spike[i] or rng.random() < PARTS_SHARE):
             for part, unit in parts:
                 part_rows.append((int(next(part_ids)), int(order_ids[i]),
                         part, 1.0, unit, True, create_date, ref.admin))
@@ -459,18 +500,22 @@ TABLES = [
 
 
 def load(database, work_orders, months=24, seed=13, today=None,
-        config_file=None):
-    """Load the history into database and return what was created"""
+        config_file=None, spike=False):
+    """Load the history into database and return what was created
+
+    With spike a batch defect is planted last week and the batch-defect
+    alert is run."""
     from sql import Table
 
     from trytond import backend
     from trytond.pool import Pool
     from trytond.transaction import Transaction
-    init_trytond(config_file)
+    if database not in Pool.database_list():
+        init_trytond(config_file)
+        Pool(database).init()
     today = today or dt.date.today()
     rng = np.random.default_rng(seed)
     started = time.monotonic()
-    Pool(database).init()
     with Transaction().start(database, 0, context={}) as transaction:
         connection = transaction.connection
         cursor = connection.cursor()
@@ -485,7 +530,7 @@ def load(database, work_orders, months=24, seed=13, today=None,
         ref = Reference(cursor, tables)
         ref.load()
         customers, appliances, orders = generate(
-            ref, rng, work_orders, months, today)
+            ref, rng, work_orders, months, today, spike=spike)
         log(f"generated in {time.monotonic() - started:.0f}s")
         counts = {
             'party_party': len(customers['province']),
@@ -513,8 +558,22 @@ def load(database, work_orders, months=24, seed=13, today=None,
         transaction.commit()
     if backend.name == 'postgresql':
         analyze(database)
+    if spike:
+        summary['batch-defect alerts'] = detect_alerts(database)
     summary['seconds'] = round(time.monotonic() - started)
     return summary
+
+
+def detect_alerts(database):
+    "Run the batch-defect alert of last week, as its cron does"
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool(database)
+    with Transaction().start(database, 0) as transaction:
+        Alert = pool.get('appliance.analytics.defect_alert')
+        alerts = Alert.detect()
+        transaction.commit()
+    return len(alerts)
 
 
 def refresh_summaries(database):
@@ -529,12 +588,15 @@ def refresh_summaries(database):
 
 
 def analyze(database):
+    "Update the statistics of the planner on the tables loaded"
+    from psycopg import sql
+
     from trytond.transaction import Transaction
     with Transaction().start(
             database, 0, autocommit=True) as transaction:
         cursor = transaction.connection.cursor()
         for table in TABLES:
-            cursor.execute(f'ANALYZE "{table}"')
+            cursor.execute(sql.SQL('ANALYZE {}').format(sql.Identifier(table)))
 
 
 def init_trytond(config_file=None):
@@ -582,12 +644,14 @@ def main():
     parser.add_argument('--setup', action='store_true',
         help="create the database with its modules and the reference data "
         "first")
+    parser.add_argument('--spike', action='store_true',
+        help="plant a batch defect last week and run the alert")
     parser.add_argument('--config', '-c', default=None)
     args = parser.parse_args()
     if args.setup:
         setup(args.database, args.config)
     summary = load(args.database, args.work_orders, months=args.months,
-        seed=args.seed, config_file=args.config)
+        seed=args.seed, config_file=args.config, spike=args.spike)
     for key, value in summary.items():
         print(f"{key}: {value}")
 

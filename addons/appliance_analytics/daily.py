@@ -25,6 +25,8 @@ KINDS = [
     ('order', "Work Order"),
     ('appliance', "Appliance"),
     ]
+# The days computed again by one query
+DATES_PER_QUERY = 500
 # A rating from this score on counts as satisfied (the CSAT of the KPIs)
 SATISFIED_FROM = 4
 
@@ -122,7 +124,7 @@ class Daily(ModelSQL):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         where = table.company == company.id
-        for sub_dates in (grouped_slice(dates, Transaction().database.IN_MAX)
+        for sub_dates in (grouped_slice(dates, DATES_PER_QUERY)
                 if dates else [None]):
             sub_dates = list(sub_dates) if sub_dates else None
             condition = where

@@ -56,7 +56,7 @@ def fires(observed, expected):
 class DefectAlert(Workflow, ModelSQL, ModelView):
     "Batch-defect alert"
     __name__ = 'appliance.analytics.defect_alert'
-    _rec_name = 'week'
+    _rec_name = 'evidence'
 
     _states = {'readonly': True}
 

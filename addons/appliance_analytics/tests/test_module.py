@@ -16,6 +16,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from .test_wall import WallScreenTestCase  # noqa: F401
 from .tools import (
     at, create_appliance, create_failure_dataset, create_fault_dataset,
     create_geography, create_models, create_order, create_region, months_ago)
@@ -422,7 +423,7 @@ class TestCase(CompanyTestMixin, ModuleTestCase):
             return sorted(
                 (d.date, d.subdivision.code if d.subdivision else None,
                     d.created, d.repairs, d.rated, d.satisfied)
-                for d in Daily.search([])
+                for d in Daily.search([('company', '=', company.id)])
                 if d.created or d.repairs or d.rated)
         with set_company(company):
             data = create_fault_dataset(company)
@@ -497,6 +498,78 @@ class TestCase(CompanyTestMixin, ModuleTestCase):
         User.write([user], {'groups': [('add', [clerk_group])]})
         self.assertEqual(
             len(DashboardAction.search([('user', '=', user.id)])), 6)
+
+    @with_transaction()
+    def test_kpi_reports(self):
+        "Quality, satisfaction and performance are the KPIs of the facts"
+        pool = Pool()
+        Fact = pool.get('appliance.kpi.work_order')
+        Rating = pool.get('appliance.work_order.rating')
+        WorkOrder = pool.get('appliance.work_order')
+        Employee = pool.get('company.employee')
+        Party = pool.get('party.party')
+        company = create_company()
+        with set_company(company):
+            data = create_fault_dataset(company)
+            orders = data['orders']
+            party, = Party.create([{'name': "Zhao"}])
+            engineer, = Employee.create([{
+                        'party': party.id, 'company': company.id,
+                        'service_engineer': True}])
+            WorkOrder.write([orders['r6'], orders['r7']],
+                {'engineer': engineer.id})
+            Rating.create([{
+                        'work_order': orders[k].id, 'overall': overall,
+                        'punctuality': 5, 'attitude': 4, 'quality': 3,
+                        } for k, overall in [('r6', 5), ('r7', 3),
+                        ('r8', 4)]])
+            ctx = self.period(company, group_by='category')
+            quality = {r.category.code: r
+                for r in rows('appliance.analytics.quality', **ctx)}
+            satisfaction = {r.category.code: r
+                for r in rows('appliance.analytics.satisfaction', **ctx)}
+            performance = rows('appliance.analytics.engineer',
+                **self.period(company))
+            # Done in the period: r6, r7, r8, r10 and the maintenance x1
+            # of an air conditioner; r5 and r9 of water heaters
+            self.assertEqual(quality['AC'].jobs_done, 5)
+            self.assertEqual(quality['WH'].jobs_done, 2)
+            self.assertEqual(quality['AC'].first_time_fix_rate, 100.0)
+            self.assertAlmostEqual(satisfaction['AC'].csat, 200 / 3)
+            self.assertAlmostEqual(satisfaction['AC'].rating_overall, 4.0)
+            self.assertEqual(satisfaction['WH'].csat, None)
+            engineer_row, = performance
+            self.assertEqual(engineer_row.engineer, engineer)
+            self.assertEqual(engineer_row.jobs_done, 2)
+            self.assertEqual(engineer_row.csat, 50.0)
+
+            # The figures of the scorecards: aggregate() of the KPI module
+            period = [(D(2025, 1, 1), D(2025, 7, 31))]
+            for model, records in [
+                    ('appliance.analytics.quality', quality),
+                    ('appliance.analytics.satisfaction', satisfaction)]:
+                Model = pool.get(model)
+                reference = {
+                    r['category']: r for r in Fact.aggregate(
+                        Model._kpis, group_by=['category'], periods=period,
+                        company=company.id)}
+                for code, row in records.items():
+                    expected = reference[row.category.id]
+                    for kpi in Model._kpis:
+                        self.assertAlmostEqual(
+                            getattr(row, kpi), expected[kpi],
+                            msg=(model, code, kpi))
+            # Per month, the months with orders
+            months = rows('appliance.analytics.quality',
+                **self.period(company, group_by='month'))
+            self.assertEqual(
+                [(r.date, r.jobs_done) for r in months],
+                [(D(2025, 1, 1), 1), (D(2025, 2, 1), 1), (D(2025, 7, 1), 5)])
+            # The drill-down of a month opens its orders
+            july = months[-1]
+            self.assertEqual(
+                sorted(WorkOrder.search(july.work_order_domain())),
+                sorted(orders[k] for k in ['r7', 'r8', 'r9', 'r10', 'x1']))
 
 
 def read_xlsx(content):

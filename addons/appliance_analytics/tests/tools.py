@@ -11,9 +11,16 @@ _serials = itertools.count(1)
 
 
 def create_geography():
+    "China with Guangdong and Zhejiang, found again when there"
     pool = Pool()
     Country = pool.get('country.country')
     Subdivision = pool.get('country.subdivision')
+    countries = Country.search([('code', '=', 'CN')])
+    if countries:
+        china, = countries
+        guangdong, = Subdivision.search([('code', '=', 'CN-GD')])
+        zhejiang, = Subdivision.search([('code', '=', 'CN-ZJ')])
+        return china, guangdong, zhejiang
     china, = Country.create([{'name': "China", 'code': 'CN'}])
     guangdong, zhejiang = Subdivision.create([{
                 'name': "Guangdong", 'code': 'CN-GD', 'type': 'province',
@@ -25,8 +32,9 @@ def create_geography():
     return china, guangdong, zhejiang
 
 
-def create_models():
-    "Two categories, two brands, three appliance models, faults and parts"
+def create_models(suffix=''):
+    """Two categories, two brands, three appliance models, faults and parts;
+    suffix makes their codes unique beside another set"""
     pool = Pool()
     Category = pool.get('appliance.category')
     Brand = pool.get('appliance.brand')
@@ -35,12 +43,12 @@ def create_models():
     FaultType = pool.get('appliance.fault.type')
     unit, = Uom.search([('name', '=', "Unit")])
     ac, wh = Category.create([
-            {'name': "Air Conditioners", 'code': 'AC'},
-            {'name': "Water Heaters", 'code': 'WH'},
+            {'name': "Air Conditioners", 'code': 'AC' + suffix},
+            {'name': "Water Heaters", 'code': 'WH' + suffix},
             ])
     b1, b2 = Brand.create([
-            {'name': "Aurora", 'code': 'AUR'},
-            {'name': "Boreal", 'code': 'BOR'},
+            {'name': "Aurora", 'code': 'AUR' + suffix},
+            {'name': "Boreal", 'code': 'BOR' + suffix},
             ])
 
     def model(name, category, brand):
@@ -70,10 +78,11 @@ def create_models():
         'WH1': model('WH1', wh, b1),
         }
     faults = dict(zip(['COOL', 'LEAK', 'IGN'], FaultType.create([
-                    {'code': 'COOL', 'name': "No cooling",
+                    {'code': 'COOL' + suffix, 'name': "No cooling",
                         'category': ac.id},
-                    {'code': 'LEAK', 'name': "Leak", 'category': ac.id},
-                    {'code': 'IGN', 'name': "No ignition",
+                    {'code': 'LEAK' + suffix, 'name': "Leak",
+                        'category': ac.id},
+                    {'code': 'IGN' + suffix, 'name': "No ignition",
                         'category': wh.id},
                     ])))
     parts = {'P1': part("Compressor"), 'P2': part("Igniter")}
