@@ -183,7 +183,8 @@ class Claim(Workflow, ModelSQL, ModelView):
             values['recovered_amount'] = (values['accepted_amount']
                 if claim.state == 'credited' else Decimal(0))
             for name in names:
-                result[name][claim.id] = values[name]
+                result[name][claim.id] = claim.company.currency.round(
+                    values[name])
         return result
 
     def get_rec_name(self, name):

@@ -200,7 +200,10 @@ class DefectivePart(ModelSQL, ModelView):
     def on_change_product(self):
         if self.product and self.product.serialised:
             self.quantity = 1
-        self.set_origin()
+        # What the serial tells; the defaults are filled on removal
+        self.supplier = self.received_date = None
+        self.warranty_months = self.cost = None
+        self.set_origin(defaults=False)
 
     @fields.depends(methods=['on_change_product'])
     def on_change_serial_number(self):
@@ -275,9 +278,10 @@ class DefectivePart(ModelSQL, ModelView):
                 ], order=[('effective_date', 'ASC'), ('id', 'ASC')], limit=1)
         return moves[0] if moves else None
 
-    def set_origin(self):
+    def set_origin(self, defaults=True):
         """Fill the supplier, receipt date, warranty and cost from where the
-        part came in, when not given"""
+        part came in, when not given; with defaults, from the part and its
+        first supplier when its serial does not tell"""
         pool = Pool()
         Currency = pool.get('currency.currency')
         if not self.product or not self.company:
@@ -294,7 +298,7 @@ class DefectivePart(ModelSQL, ModelView):
                     self.cost = Currency.compute(
                         receipt.currency, receipt.unit_price,
                         self.company.currency, round=True)
-        if not self.supplier:
+        if defaults and not self.supplier:
             for product_supplier in self.product.product_suppliers_used():
                 self.supplier = product_supplier.party
                 break
@@ -302,9 +306,11 @@ class DefectivePart(ModelSQL, ModelView):
             terms = self.supplier_terms()
             if terms:
                 self.warranty_months = terms.warranty_months
-        if self.cost is None:
+        if defaults and self.cost is None:
             with Transaction().set_context(company=self.company.id):
-                self.cost = self.product.cost_price
+                cost_price = self.product.cost_price
+            if cost_price is not None:
+                self.cost = self.company.currency.round(cost_price)
 
     def supplier_terms(self):
         "Return the product supplier of the part and its supplier"

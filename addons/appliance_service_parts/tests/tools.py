@@ -27,9 +27,9 @@ def create_appliance_model(name, code, category, brand, config=None):
     return template
 
 
-def setup_service(company, config=None):
-    """Create what a repair of an air conditioner needs: a region with a
-    slot today, two models, a customer with an appliance of the first,
+def setup_service(company, account_category=None, config=None):
+    """Create what a repair of an air conditioner needs: a fault type, a
+    region with a slot today, two models, a customer with an appliance of the first,
     a regional warehouse and an engineer with his van, two parts that fit
     the first model (a capacitor and a serialised compressor) and one that
     fits only the second; returns them in a namespace"""
@@ -40,6 +40,7 @@ def setup_service(company, config=None):
     Slot = Model.get('appliance.slot', config=config)
     Party = Model.get('party.party', config=config)
     Appliance = Model.get('appliance.appliance', config=config)
+    FaultType = Model.get('appliance.fault.type', config=config)
     today = dt.date.today()
 
     policy = Policy(name="Air Conditioner Standard")
@@ -54,6 +55,9 @@ def setup_service(company, config=None):
         "Aurora Split 3.5kW", 'KFR-35GW', category, brand, config=config)
     other_model = create_appliance_model(
         "Aurora Split 7.2kW", 'KFR-72LW', category, brand, config=config)
+
+    fault = FaultType(code='AC-E1', name="Not cooling", category=category)
+    fault.save()
 
     region = Region(name="Shenzhen", code='SZ')
     region.save()
@@ -77,14 +81,15 @@ def setup_service(company, config=None):
 
     parts_category = create_part_category("空调配件", 'AC', config=config)
     capacitor = create_part("启动电容 35uF", parts_category, Decimal('12'),
-        models=[model], config=config)
+        models=[model], account_category=account_category, config=config)
     compressor = create_part("压缩机 1.5匹", parts_category, Decimal('420'),
-        serialised=True, models=[model], config=config)
+        serialised=True, models=[model], account_category=account_category,
+        config=config)
     big_compressor = create_part("压缩机 3匹", parts_category,
         Decimal('680'), serialised=True, models=[other_model],
-        config=config)
+        account_category=account_category, config=config)
     return SimpleNamespace(
-        category=category, model=model, other_model=other_model,
+        category=category, fault=fault, model=model, other_model=other_model,
         region=region, slot=slot, customer=customer, appliance=appliance,
         warehouse=warehouse, engineer=engineer, van=engineer.van,
         parts_category=parts_category, capacitor=capacitor,
@@ -96,6 +101,8 @@ def dispatched_order(world, config=None):
     WorkOrder = Model.get('appliance.work_order', config=config)
     order = WorkOrder(kind='repair', appliance=world.appliance)
     order.region = world.region
+    order.fault_type = world.fault
+    order.actual_fault_type = world.fault
     order.slot = world.slot
     order.save()
     order.click('schedule')
@@ -110,3 +117,24 @@ def stock_of(product, location, config=None):
     with (config or get_config()).set_context(
             locations=[location.id], stock_date_end=dt.date.today()):
         return Product(product.id).quantity
+
+
+def create_account_category(config=None):
+    "A product category with the expense account of the chart"
+    from trytond.modules.account.tests.tools import get_accounts
+    Category = Model.get('product.category', config=config)
+    accounts = get_accounts(config=config)
+    category = Category(name="备件")
+    category.accounting = True
+    category.account_expense = accounts['expense']
+    category.save()
+    return category
+
+
+def deliver(product, location, lot, date, config=None):
+    "Fit the part of lot from location in a customer's appliance on date"
+    from trytond.modules.appliance_parts.tests.tools import _move
+    Location = Model.get('stock.location', config=config)
+    customer, = Location.find([('type', '=', 'customer')], limit=1)
+    return _move(product, location, customer, 1, date, lot=lot,
+        config=config)
