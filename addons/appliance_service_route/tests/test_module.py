@@ -1,0 +1,212 @@
+# This file is part of the appliance_service_route module.  The COPYRIGHT
+# file at the top level of this repository contains the full copyright
+# notices and license terms.
+import datetime as dt
+
+from trytond.modules.appliance_service_dispatch.routing import (
+    StraightLineTravel)
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+# A Monday, far enough not to be over
+DAY = dt.date(2030, 1, 7)
+# 09:00 in Shanghai is 01:00 UTC
+UTC_OFFSET = dt.timedelta(hours=8)
+BASE = (31.2, 121.4)
+STEP = 0.05
+
+
+def utc(hour, minute=0):
+    return dt.datetime.combine(DAY, dt.time(hour, minute)) - UTC_OFFSET
+
+
+class ApplianceServiceRouteTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Appliance Service Route module"
+    module = 'appliance_service_route'
+    extras = ['appliance_service_repair', 'appliance_service_sla']
+
+    def setup_day(self):
+        """A company in Shanghai, its region, the engineer of the region, one
+        of another region living next to the customers, one on leave, and
+        three booked orders: A east of the base (09:00-10:00), C north-east
+        and B north (09:00-17:00)"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Region = pool.get('appliance.service.region')
+        Employee = pool.get('company.employee')
+        WorkOrder = pool.get('appliance.work_order')
+        Configuration = pool.get('appliance.configuration')
+        company = create_company()
+        company.timezone = 'Asia/Shanghai'
+        company.save()
+        self.company = company
+        lat, lon = BASE
+        with set_company(company):
+            config = Configuration(1)
+            config.route_time_limit = 1
+            config.save()
+            region, other = Region.create([
+                    {'name': "Shanghai", 'code': 'SH'},
+                    {'name': "Suzhou", 'code': 'SZ'}])
+            parties = Party.create([{'name': n} for n in [
+                        "Engineer", "Neighbour", "On Leave", "Unskilled"]])
+            # (region, skill level, leave, base)
+            setups = [
+                (region, '1', False, (lat, lon)),
+                (other, '5', False, (lat, lon + STEP)),
+                (region, '5', True, (lat, lon + STEP)),
+                (region, None, False, (lat + STEP, lon + STEP)),
+                ]
+            engineer, neighbour, away, unskilled = Employee.create([{
+                        'party': p.id, 'company': company.id,
+                        'service_engineer': True,
+                        'base_latitude': base[0],
+                        'base_longitude': base[1],
+                        'service_regions': [('add', [r.id])],
+                        'skills': [('create', [{'level': level}])]
+                        if level else [],
+                        'leaves': [('create', [{
+                                        'start_date': DAY,
+                                        'end_date': DAY}])] if leave else [],
+                        } for p, (r, level, leave, base) in zip(
+                        parties, setups)])
+            points = {
+                'A': (lat, lon + STEP),
+                'B': (lat + STEP, lon),
+                'C': (lat + STEP, lon + STEP),
+                }
+            customers = Party.create([{
+                        'name': name,
+                        'addresses': [('create', [{
+                                        'latitude': point[0],
+                                        'longitude': point[1]}])],
+                        } for name, point in points.items()])
+            windows = {
+                'A': (utc(9), utc(10)),
+                'B': (utc(9), utc(17)),
+                'C': (utc(9), utc(17)),
+                }
+            orders = WorkOrder.create([{
+                        'company': company.id, 'kind': 'installation',
+                        'customer': c.id, 'address': c.addresses[0].id,
+                        'region': region.id, 'state': 'scheduled',
+                        'appointment_start': windows[c.name][0],
+                        'appointment_end': windows[c.name][1],
+                        } for c in customers])
+        return {
+            'region': region, 'engineer': engineer, 'neighbour': neighbour,
+            'away': away, 'unskilled': unskilled,
+            'orders': dict(zip(points, orders)),
+            }
+
+    @with_transaction()
+    def test_plan_best_order(self):
+        "Test the planner finds the best route and stores its times"
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        WorkOrder = pool.get('appliance.work_order')
+        data = self.setup_day()
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(7)):
+            result = Route.plan(DAY)
+            route, = result['routes']
+            self.assertEqual(route.engineer, data['engineer'])
+            self.assertEqual(result['served'], 3)
+            self.assertEqual(result['left'], 0)
+            orders = data['orders']
+            self.assertEqual(
+                [o.id for o in route.stops],
+                [orders[k].id for k in 'ACB'])
+            for order in WorkOrder.browse(route.stops):
+                self.assertEqual(order.state, 'dispatched')
+                self.assertEqual(order.engineer, data['engineer'])
+                self.assertLessEqual(
+                    order.appointment_start, order.planned_start)
+                self.assertLessEqual(
+                    order.planned_start, order.appointment_end)
+                self.assertLessEqual(
+                    order.planned_arrival, order.planned_start)
+                self.assertLessEqual(
+                    order.arrival_window_start, order.planned_start)
+                self.assertLessEqual(
+                    order.planned_start, order.arrival_window_end)
+                self.assertTrue(order.route_note)
+            # the first visit starts at 09:00, no earlier
+            first = route.stops[0]
+            self.assertEqual(first.planned_start, utc(9))
+            self.assertEqual(
+                first.planned_arrival, utc(9))
+            self.assertAlmostEqual(
+                route.departure + dt.timedelta(
+                    minutes=first.travel_minutes), utc(9),
+                delta=dt.timedelta(minutes=1))
+            # home, A, C, B and home again on the straight line with detour
+            lat, lon = BASE
+            km, _ = StraightLineTravel().matrix([
+                    BASE, (lat, lon + STEP), (lat + STEP, lon + STEP),
+                    (lat + STEP, lon)])
+            legs = [km[0, 1], km[1, 2], km[2, 3]]
+            self.assertEqual(
+                [o.travel_km for o in route.stops],
+                [round(k, 1) for k in legs])
+            self.assertAlmostEqual(
+                route.km, sum(legs) + km[3, 0], delta=0.1)
+
+    @with_transaction()
+    def test_plan_restrictions(self):
+        "Test the engineers of other regions or on leave never get an order"
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        WorkOrder = pool.get('appliance.work_order')
+        data = self.setup_day()
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(7)):
+            Route.plan(DAY)
+            engineers = {o.engineer for o in WorkOrder.browse(
+                    data['orders'].values())}
+            self.assertEqual(engineers, {data['engineer']})
+            self.assertFalse(Route.search([
+                        ('engineer', 'in', [data[k].id for k in [
+                                    'neighbour', 'away', 'unskilled']]),
+                        ]))
+
+    @with_transaction()
+    def test_replan_keeps_dispatched(self):
+        "Test planning again keeps the dispatched visits with the engineer"
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        WorkOrder = pool.get('appliance.work_order')
+        data = self.setup_day()
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(7)):
+            route, = Route.plan(DAY)['routes']
+            Route.announce([route])
+            orders = WorkOrder.browse(data['orders'].values())
+            self.assertTrue(all(o.announced for o in orders))
+            WorkOrder.cancel([data['orders']['C']])
+            cancelled = WorkOrder(data['orders']['C'].id)
+            self.assertIsNone(cancelled.route)
+            route, = Route.plan(DAY)['routes']
+            self.assertEqual(
+                [o.id for o in route.stops],
+                [data['orders'][k].id for k in 'AB'])
+            self.assertEqual(route.state, 'planned')
+            self.assertTrue(all(o.announced for o in route.stops))
+
+    @with_transaction()
+    def test_plan_past_day(self):
+        "Test a day over cannot be planned"
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        self.setup_day()
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(7) + dt.timedelta(days=2)):
+            with self.assertRaises(Exception) as cm:
+                Route.plan(DAY)
+            self.assertIn('cannot be planned', str(cm.exception))
+
+
+del ModuleTestCase
