@@ -179,7 +179,6 @@ class Route(Workflow, ModelSQL, ModelView):
         Return {'routes', 'served', 'left', 'unplanned', 'km'}."""
         pool = Pool()
         Company = pool.get('company.company')
-        WorkOrder = pool.get('appliance.work_order')
         company = Company(Transaction().context['company'])
         timezone = company_timezone(company)
         now = local_now(timezone)

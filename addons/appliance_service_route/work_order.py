@@ -7,8 +7,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.modules.appliance_service.local_time import local_string
-from trytond.modules.appliance_service_dispatch.candidate import (
-    format_number)
+from trytond.modules.appliance_service_dispatch.candidate import format_number
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -126,10 +125,23 @@ class WorkOrder(metaclass=PoolMeta):
             engineer=self.route.engineer.rec_name,
             km=format_number(self.travel_km or 0.),
             travel=format_number(self.travel_minutes or 0., 0),
-            arrival=local_string(self.planned_arrival, self.timezone),
+            arrival=local_string(
+                self.planned_arrival, self.timezone, '%H:%M'),
             wait=format_number(wait, 0),
             slack=format_number(slack, 0),
             lateness=format_number(late, 0))
+
+    @classmethod
+    def get_dispatch_note(cls, orders, name):
+        "The dispatch note followed by the travel and lateness of the route"
+        notes = super().get_dispatch_note(orders, name)
+        for order in orders:
+            route_note = order.get_route_note(name)
+            if route_note:
+                note = notes.get(order.id)
+                notes[order.id] = (
+                    '\n'.join([note, route_note]) if note else route_note)
+        return notes
 
     @classmethod
     def _check_dispatch(cls, pairs, slot=None):
