@@ -14,8 +14,7 @@ from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc
 
 from trytond.i18n import gettext
-from trytond.model import (
-    Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.appliance_service.common import require_state
 from trytond.modules.company import CompanyReport
 from trytond.modules.company.model import (
@@ -725,7 +724,6 @@ class ClaimRecovery(ModelSQL, ModelView):
         line = ClaimLine.__table__()
         claim = Claim.__table__()
 
-        month = cls.month.sql_cast(DateTrunc('month', part.removal_date))
         claimed = line.part_cost + line.labour_amount
         accepted = Coalesce(line.accepted_amount, 0)
         where = (part.under_warranty == Literal(True)) & (
@@ -735,30 +733,42 @@ class ClaimRecovery(ModelSQL, ModelView):
             where &= part.removal_date >= context['from_date']
         if context.get('to_date'):
             where &= part.removal_date <= context['to_date']
-        return (part
+        # The month is a column of a sub-query so that the grouping is by
+        # that column: PostgreSQL does not match two DATE_TRUNC expressions
+        # whose unit is given by two different parameters
+        parts = (part
             .join(line, 'LEFT', condition=line.defective_part == part.id)
             .join(claim, 'LEFT', condition=line.claim == claim.id)
             .select(
-                Min(part.id).as_('id'),
+                part.id.as_('part'),
                 part.company.as_('company'),
                 part.supplier.as_('supplier'),
-                month.as_('month'),
-                Count(part.id).as_('parts'),
-                cls.claimable_amount.sql_cast(
-                    Sum(Coalesce(part.cost, 0)
-                        + Coalesce(part.labour_amount, 0))).as_(
-                    'claimable_amount'),
-                cls.claimed_amount.sql_cast(
-                    Sum(Case((claim.state.in_(SENT_STATES), claimed),
-                            else_=0))).as_('claimed_amount'),
-                cls.accepted_amount.sql_cast(
-                    Sum(Case((claim.state.in_(['accepted', 'credited']),
-                                accepted), else_=0))).as_('accepted_amount'),
-                cls.recovered_amount.sql_cast(
-                    Sum(Case((claim.state == 'credited', accepted),
-                            else_=0))).as_('recovered_amount'),
-                where=where,
-                group_by=[part.company, part.supplier, month]))
+                cls.month.sql_cast(
+                    DateTrunc('month', part.removal_date)).as_('month'),
+                (Coalesce(part.cost, 0)
+                    + Coalesce(part.labour_amount, 0)).as_('claimable'),
+                Case((claim.state.in_(SENT_STATES), claimed),
+                    else_=0).as_('claimed'),
+                Case((claim.state.in_(['accepted', 'credited']), accepted),
+                    else_=0).as_('accepted'),
+                Case((claim.state == 'credited', accepted),
+                    else_=0).as_('recovered'),
+                where=where))
+        return parts.select(
+            Min(parts.part).as_('id'),
+            parts.company.as_('company'),
+            parts.supplier.as_('supplier'),
+            parts.month.as_('month'),
+            Count(parts.part).as_('parts'),
+            cls.claimable_amount.sql_cast(
+                Sum(parts.claimable)).as_('claimable_amount'),
+            cls.claimed_amount.sql_cast(
+                Sum(parts.claimed)).as_('claimed_amount'),
+            cls.accepted_amount.sql_cast(
+                Sum(parts.accepted)).as_('accepted_amount'),
+            cls.recovered_amount.sql_cast(
+                Sum(parts.recovered)).as_('recovered_amount'),
+            group_by=[parts.company, parts.supplier, parts.month])
 
     @fields.depends('company')
     def on_change_with_currency(self, name=None):
