@@ -123,6 +123,7 @@ class Move(metaclass=PoolMeta):
         Product = pool.get('product.product')
         Uom = pool.get('product.uom')
         Date = pool.get('ir.date')
+        Lang = pool.get('ir.lang')
         if not moves:
             return
         needed = defaultdict(float)
@@ -142,14 +143,15 @@ class Move(metaclass=PoolMeta):
                 grouping_filter=(product_ids,))
         for (location, product), quantity in needed.items():
             available = pbl.get((location.id, product.id), 0)
-            if available < quantity - product.default_uom.rounding / 2:
+            uom = product.default_uom
+            if available < quantity - uom.rounding / 2:
                 raise PartShortageError(gettext(
                         'appliance_parts.msg_part_shortage',
                         product=product.rec_name,
                         location=location.rec_name,
-                        available=product.default_uom.round(
-                            max(available, 0)),
-                        unit=product.default_uom.symbol))
+                        available=Lang.get().format_number(
+                            uom.round(max(available, 0)), uom.digits),
+                        unit=uom.symbol))
 
     @classmethod
     def _check_serials_available(cls, moves):
