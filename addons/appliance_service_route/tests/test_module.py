@@ -134,6 +134,7 @@ class ApplianceServiceRouteTestCase(CompanyTestMixin, ModuleTestCase):
                 self.assertLessEqual(
                     order.planned_start, order.arrival_window_end)
                 self.assertTrue(order.route_note)
+                self.assertIn(order.route_note, order.dispatch_note)
             # the first visit starts at 09:00, no earlier
             first = route.stops[0]
             self.assertEqual(first.planned_start, utc(9))
@@ -195,6 +196,53 @@ class ApplianceServiceRouteTestCase(CompanyTestMixin, ModuleTestCase):
                 [data['orders'][k].id for k in 'AB'])
             self.assertEqual(route.state, 'planned')
             self.assertTrue(all(o.announced for o in route.stops))
+
+    @with_transaction()
+    def test_cron_plans_tomorrow(self):
+        "Test the evening cron plans the next day of the company"
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        data = self.setup_day()
+        # 20:00 in Shanghai the day before
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(20) - dt.timedelta(days=1)):
+            Route.plan_tomorrow()
+            route, = Route.search([])
+            self.assertEqual(route.date, DAY)
+            self.assertEqual(route.engineer, data['engineer'])
+            self.assertEqual(route.stop_count, 3)
+
+    @with_transaction()
+    def test_service_time_from_repair_plan(self):
+        "Test a visit takes the labour time of its repair plan"
+        pool = Pool()
+        Category = pool.get('appliance.category')
+        FaultType = pool.get('appliance.fault.type')
+        Plan = pool.get('appliance.repair.plan')
+        WorkOrder = pool.get('appliance.work_order')
+        settings = {'route_service_minutes': 45}
+        category, = Category.create([{'name': "Washers", 'code': 'WM'}])
+        fault, = FaultType.create([{
+                    'code': 'WM-01', 'name': "No spin",
+                    'category': category.id}])
+        plan, = Plan.create([{
+                    'fault_type': fault.id, 'category': category.id,
+                    'labour_hours': 1.5, 'skill_level': '2',
+                    'steps': [('create', [{'description': "Check"}])],
+                    }])
+        self.assertEqual(WorkOrder(plan=None, fault_type=None)
+            .route_service_minutes(settings), 45)
+        self.assertEqual(
+            WorkOrder(plan=plan).route_service_minutes(settings), 90)
+        # the fault without active plan
+        self.assertEqual(
+            WorkOrder(plan=None, fault_type=fault, appliance=None)
+            .route_service_minutes(settings), 45)
+        # the active plan of the fault
+        Plan.activate([plan])
+        self.assertEqual(
+            WorkOrder(plan=None, fault_type=fault, appliance=None)
+            .route_service_minutes(settings), 90)
 
     @with_transaction()
     def test_plan_past_day(self):
