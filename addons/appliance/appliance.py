@@ -243,8 +243,8 @@ class Appliance(_InWarrantyMixin, ModelSQL, ModelView):
         return values
 
     def get_rec_name(self, name):
-        model = self.product.template.model_code or self.product.rec_name
-        return f'{model} / {self.serial_number}'
+        # As the lists show it: the model's name and the serial number
+        return f'{self.product.name} / {self.serial_number}'
 
     @classmethod
     def search_rec_name(cls, name, clause):

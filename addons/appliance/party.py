@@ -12,6 +12,7 @@ from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 from .exceptions import DuplicatePhoneWarning, PhoneValidationError
 
@@ -28,6 +29,19 @@ def phone_region():
     pool = Pool()
     Configuration = pool.get('appliance.configuration')
     return Configuration(1).phone_region or 'CN'
+
+
+def mask_mobile(value):
+    """Return the national form of the mobile with its middle digits hidden:
+    enough to tell two customers apart without showing the number"""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return None
+    national = phonenumbers.national_significant_number(number)
+    if len(national) < 7:
+        return None
+    return national[:3] + '*' * (len(national) - 7) + national[-4:]
 
 
 def normalize_mobile(value, region=None):
@@ -75,6 +89,23 @@ class Party(metaclass=PoolMeta):
         cls._sql_indexes.add(
             Index(t, (t.mobile_number, Index.Equality(cardinality='high')),
                 where=t.mobile_number != Null))
+
+    def get_rec_name(self, name):
+        rec_name = super().get_rec_name(name)
+        if self.customer_source and self.name:
+            # Customers share names: add what tells them apart
+            distinction = (
+                mask_mobile(self.mobile_number) if self.mobile_number
+                else self.code)
+            if distinction:
+                rec_name = f'{rec_name} ({distinction})'
+        return rec_name
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        domain = super().search_rec_name(name, clause)
+        # The mobile is stored in E.164: what is typed matches inside it
+        return domain + [('mobile_number', *clause[1:])]
 
     @classmethod
     def default_notification_consent(cls):
@@ -164,7 +195,7 @@ class Party(metaclass=PoolMeta):
                 raise DuplicatePhoneWarning(warning_name, gettext(
                         'appliance.msg_party_duplicate_mobile',
                         mobile=party.mobile_number,
-                        customer=others[0].rec_name,
+                        customer=others[0].name,
                         code=others[0].code))
 
 
@@ -175,3 +206,25 @@ class Address(metaclass=PoolMeta):
         "District", help="The county or district of the city.")
     latitude = fields.Float("Latitude", digits=(9, 6))
     longitude = fields.Float("Longitude", digits=(9, 6))
+
+    def _get_address_substitutions(self):
+        substitutions = super()._get_address_substitutions()
+        if self.district and self.country and self.country.code == 'CN':
+            # The formats of China write the district after the city
+            for key in ['city', 'CITY']:
+                substitutions[key] += self.district
+        return substitutions
+
+    def get_rec_name(self, name):
+        if not (self.country and self.country.code == 'CN'):
+            return super().get_rec_name(name)
+        # Chinese order: province, city, district, street; the postal
+        # code apart
+        subdivision = self.subdivision.name if self.subdivision else ''
+        parts = [subdivision, self.city, self.district,
+            self.street_single_line]
+        if (Transaction().language or '').startswith('zh'):
+            rec_name = ''.join(filter(None, parts))
+        else:
+            rec_name = ', '.join(filter(None, reversed(parts)))
+        return ', '.join(filter(None, [rec_name, self.postal_code]))

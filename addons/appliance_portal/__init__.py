@@ -4,4 +4,7 @@
 
 # The routes are registered on trytond's WSGI application when the module is
 # imported; they answer only on the databases where the module is activated.
-from . import customer, openapi, portal, staff  # noqa: F401
+from . import (  # noqa: F401
+    account, api, appliance, booking, openapi, portal, staff)
+
+api.install()

@@ -4,32 +4,39 @@
 """The JSON API framework of the portal.
 
 Every endpoint is declared with :func:`route`, which registers it on
-trytond's WSGI application under ``/<database>/api/v1/`` and records its
-description in :data:`ROUTES` so the OpenAPI document is generated from the
-same table.  The request body and the query are checked against the declared
-schemas before the handler runs; errors are answered as
-``{"error": {"code": ..., "message": ...}}`` in the language asked by
-Accept-Language.
+trytond's WSGI application under ``/<database>/api/v1/`` and records it in
+:data:`ROUTES` with the pydantic models of its query, body and reply, from
+which the OpenAPI document is generated (openapi.py).  The query and the body
+are validated before the handler runs; errors are answered as
+``{"error": {"code": ..., "message": ..., "field": ...}}`` in the language of
+Accept-Language, with the texts of ir.message.
 
-The routes run as the root user without record rules: customer handlers must
-filter every query by the party of the signed-in web user (``call.party``).
-Staff handlers run as the Tryton user with access rights and record rules.
+A write that meets a locked row or a serialisation failure is run again
+inside the server until RETRY_SECONDS have passed; only then is it answered
+503 with Retry-After.
+
+Date times are answered in the time zone of the company with their offset
+(ISO 8601, e.g. ``2026-12-02T09:00:00+08:00``); a date time sent without
+offset is read in that time zone too.
 """
-import base64
-import binascii
 import datetime as dt
 import decimal
 import inspect
 import json
 import logging
-import math
+import random
 import re
-import xml.etree.ElementTree as ET
+import time
+from dataclasses import dataclass, field
 from functools import wraps
 from http import HTTPStatus
-from pathlib import Path
 
+from pydantic import BaseModel
+from pydantic import ValidationError as SchemaError
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header
+from werkzeug.wrappers import Request as WerkzeugRequest
 
 from trytond import backend
 from trytond import config as tryton_config
@@ -38,110 +45,137 @@ from trytond.exceptions import (
     UserWarning)
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessButtonError, AccessError
+from trytond.modules.appliance_service.local_time import (
+    company_timezone, to_utc, with_offset)
 from trytond.pool import Pool
-from trytond.protocols.wrappers import (
-    Response, set_max_request_size, with_transaction)
-from trytond.transaction import Transaction, check_access
+from trytond.protocols.wrappers import Response
+from trytond.transaction import Transaction, TransactionError, check_access
 from trytond.wsgi import app
+
+from .schema import Empty
 
 logger = logging.getLogger(__name__)
 
 MODULE = 'appliance_portal'
 PREFIX = '/<database_name>/api/v1'
+API_PATH = re.compile(r'^/(?P<database>[^/]+)/api/v1(/|$)')
 DEFAULT_MAX_SIZE = 1024 * 1024
+# The languages of the API: English, the language of the sources, first
+LANGUAGES = ['en', 'zh_CN']
+METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
+# How long a write is retried on a locked row or a serialisation failure
+RETRY_SECONDS = 20
+# Headers are refused above these sizes (the server's own limits are
+# 64 KiB a line and 100 headers)
+MAX_HEADER_BYTES = 8 * 1024
+MAX_HEADERS_BYTES = 32 * 1024
 ROUTES = []
 
 ERROR_STATUS = {
     'malformed': HTTPStatus.BAD_REQUEST,
     'not_authenticated': HTTPStatus.UNAUTHORIZED,
     'invalid_credentials': HTTPStatus.UNAUTHORIZED,
+    'second_factor_required': HTTPStatus.UNAUTHORIZED,
+    'new_password_required': HTTPStatus.UNAUTHORIZED,
     'forbidden': HTTPStatus.FORBIDDEN,
     'not_found': HTTPStatus.NOT_FOUND,
     'method_not_allowed': HTTPStatus.METHOD_NOT_ALLOWED,
+    'not_acceptable': HTTPStatus.NOT_ACCEPTABLE,
     'slot_full': HTTPStatus.CONFLICT,
     'wrong_state': HTTPStatus.CONFLICT,
     'already_rated': HTTPStatus.CONFLICT,
     'conflict': HTTPStatus.CONFLICT,
     'too_large': HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    'unsupported_media_type': HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     'validation': HTTPStatus.UNPROCESSABLE_ENTITY,
     'too_many_attempts': HTTPStatus.TOO_MANY_REQUESTS,
+    'header_too_large': HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
     'unavailable': HTTPStatus.SERVICE_UNAVAILABLE,
     'not_implemented': HTTPStatus.NOT_IMPLEMENTED,
     'internal_error': HTTPStatus.INTERNAL_SERVER_ERROR,
+    }
+STATUS_CODES = {
+    400: 'malformed',
+    401: 'not_authenticated',
+    403: 'forbidden',
+    404: 'not_found',
+    405: 'method_not_allowed',
+    406: 'not_acceptable',
+    409: 'conflict',
+    413: 'too_large',
+    415: 'unsupported_media_type',
+    422: 'validation',
+    429: 'too_many_attempts',
+    431: 'header_too_large',
+    501: 'not_implemented',
+    503: 'unavailable',
+    }
+# The pydantic errors and the ir.message that tells them
+FIELD_MESSAGES = {
+    'missing': 'msg_error_field_missing',
+    'extra_forbidden': 'msg_error_field_unknown',
+    'string_too_long': 'msg_error_field_too_long',
+    'too_long': 'msg_error_field_too_long',
+    'bytes_too_long': 'msg_error_field_too_long',
+    'string_too_short': 'msg_error_field_too_short',
+    'too_short': 'msg_error_field_too_short',
+    'control_characters': 'msg_error_field_controls',
+    'date_future': 'msg_error_date_future',
+    'date_too_old': 'msg_error_date_too_old',
+    'not_image': 'msg_error_not_image',
+    'too_large': 'msg_error_field_too_large',
+    'one_of': 'msg_error_one_of',
     }
 
 
 class ApiError(Exception):
     """An error answered to the client.
 
-    The message is the ir.message ``appliance_portal.msg_error_<code>``
-    unless message_id or an already translated message is given.
+    Its text is the ir.message ``appliance_portal.msg_error_<code>`` unless
+    message_id or an already translated message is given; it is translated
+    when the answer is made.
     """
 
-    def __init__(self, code, /, message_id=None, message=None, status=None,
-            **variables):
+    def __init__(self, code, /, message_id=None, *, message=None,
+            status=None, field=None, headers=None, **variables):
         super().__init__(code)
         self.code = code
         self.status = status or ERROR_STATUS[code]
         self.message_id = message_id or f'{MODULE}.msg_error_{code}'
-        self.variables = variables
         self.message = message
-        if self.message is None and _in_transaction():
-            try:
-                self.message = gettext(self.message_id, **variables)
-            except Exception:
-                # Not in a transaction of a database of the module
-                self.message = None
+        self.field = field
+        self.headers = dict(headers or {})
+        self.variables = variables
+
+    def translate(self):
+        "Set the message in the language of the transaction"
+        if self.message is None:
+            variables = dict(self.variables)
+            if self.field:
+                variables.setdefault('field', self.field)
+            self.message = gettext(self.message_id, **variables)
+        return self
 
 
-def _in_transaction():
-    transactions = Transaction._local.transactions
-    return bool(transactions) and transactions[-1].database is not None
-
-
-_fallback_messages = None
-
-
-def _fallback_message(message_id, **variables):
-    "The English text of message_id read from message.xml"
-    global _fallback_messages
-    if _fallback_messages is None:
-        path = Path(__file__).with_name('message.xml')
-        root = ET.parse(path).getroot()
-        _fallback_messages = {
-            f'{MODULE}.{r.get("id")}': r.find('field').text
-            for r in root.iter('record')}
-    text = _fallback_messages.get(message_id, message_id)
-    try:
-        return text % variables
-    except (KeyError, TypeError, ValueError):
-        return text
+def retry_after():
+    "The seconds after which the login attempts are forgotten"
+    return tryton_config.getint('session', 'timeout', default=600)
 
 
 def classify(exception, pool=None):
     """Return the ApiError that answers exception; the work orders of pool
     tell the errors that are conflicts"""
-    if isinstance(exception, HTTPException):
-        description = exception.description
-        if isinstance(description, Exception):
-            # trytond's with_pool wraps the errors of the handlers
-            return classify(description, pool)
-        code = {
-            400: 'malformed',
-            401: 'not_authenticated',
-            403: 'forbidden',
-            404: 'not_found',
-            405: 'method_not_allowed',
-            413: 'too_large',
-            429: 'too_many_attempts',
-            503: 'unavailable',
-            }.get(exception.code, 'malformed' if exception.code < 500
-            else 'internal_error')
-        return ApiError(code, status=exception.code)
     if isinstance(exception, ApiError):
         return exception
+    if isinstance(exception, SchemaError):
+        return validation_error(exception)
+    if isinstance(exception, HTTPException):
+        code = STATUS_CODES.get(exception.code,
+            'malformed' if exception.code < 500 else 'internal_error')
+        return ApiError(code, status=exception.code)
     if isinstance(exception, RateLimitException):
-        return ApiError('too_many_attempts')
+        return ApiError('too_many_attempts',
+            headers={'Retry-After': str(retry_after())})
     if isinstance(exception, LoginException):
         return ApiError('not_authenticated')
     if isinstance(exception, (AccessError, AccessButtonError)):
@@ -155,54 +189,74 @@ def classify(exception, pool=None):
         # ValidationError, SlotPastError, DispatchError, CompletionError...
         return ApiError('validation', message=exception.message)
     if isinstance(exception, backend.DatabaseOperationalError):
-        return ApiError('unavailable')
+        return unavailable()
     if isinstance(exception, TrytonException):
         return ApiError('validation', message=str(exception))
     logger.error("API error", exc_info=exception)
     return ApiError('internal_error')
 
 
+def unavailable():
+    return ApiError('unavailable', headers={'Retry-After': '5'})
+
+
+def validation_error(exception):
+    "The ApiError of the first error of a pydantic validation"
+    error = exception.errors(include_url=False)[0]
+    location = [str(p) for p in error['loc']]
+    if error['type'] in {
+            'json_invalid', 'model_type', 'model_attributes_type'}:
+        # Not JSON, nested too deep or not an object
+        return ApiError('malformed', f'{MODULE}.msg_error_json')
+    name = '.'.join(location) or None
+    message = FIELD_MESSAGES.get(error['type'], 'msg_error_field_invalid'
+        if name else 'msg_error_validation')
+    variables = {k: str(v) for k, v in (error.get('ctx') or {}).items()
+        if isinstance(v, (str, int, float, dt.date))}
+    variables.pop('field', None)
+    return ApiError('validation', f'{MODULE}.{message}', field=name,
+        **variables)
+
+
 def error_response(request, error, database_name=None):
-    message = error.message
-    if message is None:
-        message = _translate(
-            database_name, request_language(request),
-            error.message_id, **error.variables)
-    response = json_response(
-        {'error': {'code': error.code, 'message': message}}, error.status)
+    if error.message is None:
+        error.message = _translate(database_name, request_language(request),
+            error)
+    detail = {'code': error.code, 'message': error.message}
+    if error.field:
+        detail['field'] = error.field
+    response = json_response({'error': detail}, error.status,
+        headers=error.headers)
     if error.status == HTTPStatus.UNAUTHORIZED:
         response.headers['WWW-Authenticate'] = 'Bearer realm="api"'
     return response
 
 
-def _translate(database_name, language, message_id, **variables):
+def _translate(database_name, language, error):
+    "Translate error outside of the transaction of the request"
     # Never connect to a database that is not served (it may not exist)
     if database_name and database_name in Pool.database_list():
         try:
             with Transaction().start(database_name, 0, readonly=True,
                     context={'language': language}):
-                return gettext(message_id, **variables)
+                return error.translate().message
         except Exception:
-            logger.debug("Fail to translate %s", message_id, exc_info=True)
-    return _fallback_message(message_id, **variables)
+            logger.debug("Fail to translate %s", error.code, exc_info=True)
+    # Without database: the reason of the status, in English
+    return HTTPStatus(error.status).phrase
 
 
 class _Encoder(json.JSONEncoder):
 
     def default(self, value):
         if isinstance(value, dt.datetime):
-            if value.tzinfo is None:
-                # trytond stores UTC naive timestamps
-                return value.replace(microsecond=0).isoformat() + 'Z'
-            return value.isoformat()
+            return value.replace(microsecond=0).isoformat()
         if isinstance(value, (dt.date, dt.time)):
             return value.isoformat()
-        if isinstance(value, dt.timedelta):
-            return value.total_seconds()
         if isinstance(value, decimal.Decimal):
             return str(value)
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            return base64.b64encode(bytes(value)).decode('ascii')
+        if isinstance(value, BaseModel):
+            return value.model_dump(mode='json')
         return super().default(value)
 
 
@@ -215,6 +269,29 @@ def json_response(data, status=HTTPStatus.OK, headers=None):
         content_type='application/json; charset=utf-8')
 
 
+def localize(value, timezone):
+    """Return the reply value with its naive UTC date times as aware
+    times of timezone, which are serialised with their offset"""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = with_offset(value, timezone)
+        return value.replace(microsecond=0)
+    if isinstance(value, dict):
+        return {k: localize(v, timezone) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [localize(v, timezone) for v in value]
+    return value
+
+
+def utc_instant(value):
+    "Return the instant value as naive UTC; naive is of the company's zone"
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return to_utc(value)
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
 def selection_string(record, field):
     "The label of the value of the selection field of record"
     value = getattr(record, field)
@@ -222,418 +299,40 @@ def selection_string(record, field):
     return selection.get(value, value)
 
 
-def local_datetime(value):
-    "Serialise a wall-clock datetime (appointment windows) without zone"
-    if value is None:
-        return None
-    return value.replace(microsecond=0).isoformat()
-
-
-# Schemas: they check the input and describe it in the OpenAPI document.
-
-class Schema:
-    nullable = False
-
-    def __init__(self, description=None, nullable=False, example=None):
-        self.description = description
-        self.nullable = nullable
-        self.example = example
-
-    def openapi(self):
-        schema = self._openapi()
-        if self.description:
-            schema['description'] = self.description
-        if self.example is not None:
-            schema['example'] = self.example
-        if self.nullable:
-            if 'type' in schema:
-                schema['type'] = [schema['type'], 'null']
-            else:
-                schema = {'anyOf': [schema, {'type': 'null'}]}
-        return schema
-
-    def _openapi(self):
-        return {}
-
-    def check(self, value, name):
-        if value is None:
-            if self.nullable:
-                return None
-            raise _malformed(name)
-        return self._check(value, name)
-
-    def _check(self, value, name):
-        return value
-
-    def parse(self, text, name):
-        "Convert a query string value"
-        return self.check(text, name)
-
-
-# Control characters: refused in single-line texts (Tryton refuses them in
-# Char fields), only line breaks and tabs are allowed in multi-line texts
-CONTROLS = re.compile('[\x00-\x1f\x7f]')
-MULTILINE_CONTROLS = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
-
-
-def _malformed(name, reason='invalid'):
-    return ApiError('malformed', message_id=f'{MODULE}.msg_error_field_'
-        + reason, field=name)
-
-
-def _clean_string(value, name):
-    if not isinstance(value, str):
-        raise _malformed(name)
-    if '\x00' in value:
-        raise _malformed(name)
-    try:
-        value.encode('utf-8')
-    except UnicodeEncodeError:
-        raise _malformed(name)
-    return value
-
-
-class String(Schema):
-
-    def __init__(self, min_length=None, max_length=None, pattern=None,
-            format=None, strip=True, multiline=False, **kwargs):
-        super().__init__(**kwargs)
-        self.min_length = min_length
-        self.max_length = max_length
-        self.pattern = pattern
-        self.format = format
-        self.strip = strip
-        self.multiline = multiline
-
-    def _openapi(self):
-        schema = {'type': 'string'}
-        if self.min_length is not None:
-            schema['minLength'] = self.min_length
-        if self.max_length is not None:
-            schema['maxLength'] = self.max_length
-        if self.pattern:
-            schema['pattern'] = self.pattern
-        if self.format:
-            schema['format'] = self.format
-        return schema
-
-    def _check(self, value, name):
-        value = _clean_string(value, name)
-        controls = MULTILINE_CONTROLS if self.multiline else CONTROLS
-        if controls.search(value):
-            raise _malformed(name)
-        if self.max_length is not None and len(value) > self.max_length:
-            raise _malformed(name, 'too_long')
-        if self.min_length is not None and len(value) < self.min_length:
-            raise _malformed(name, 'too_short')
-        if self.pattern and not re.search(self.pattern, value):
-            raise _malformed(name)
-        if self.strip:
-            value = value.strip()
-        return value
-
-
-class Enum(String):
-
-    def __init__(self, values, **kwargs):
-        kwargs.setdefault('max_length', None)
-        super().__init__(**kwargs)
-        self.values = list(values)
-
-    def _openapi(self):
-        return {'type': 'string', 'enum': self.values}
-
-    def _check(self, value, name):
-        value = _clean_string(value, name)
-        if value not in self.values:
-            raise _malformed(name)
-        return value
-
-
-class Integer(Schema):
-
-    def __init__(self, minimum=None, maximum=2 ** 31 - 1, **kwargs):
-        super().__init__(**kwargs)
-        self.minimum = minimum
-        self.maximum = maximum
-
-    def _openapi(self):
-        schema = {'type': 'integer'}
-        if self.minimum is not None:
-            schema['minimum'] = self.minimum
-        if self.maximum is not None:
-            schema['maximum'] = self.maximum
-        return schema
-
-    def _check(self, value, name):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _malformed(name)
-        if self.minimum is not None and value < self.minimum:
-            raise _malformed(name)
-        if self.maximum is not None and value > self.maximum:
-            raise _malformed(name)
-        return value
-
-    def parse(self, text, name):
-        try:
-            value = int(_clean_string(text, name).strip())
-        except ValueError:
-            raise _malformed(name)
-        return self.check(value, name)
-
-
-class Id(Integer):
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault('minimum', 1)
-        super().__init__(**kwargs)
-
-
-class Number(Schema):
-
-    def __init__(self, minimum=None, maximum=None, **kwargs):
-        super().__init__(**kwargs)
-        self.minimum = minimum
-        self.maximum = maximum
-
-    def _openapi(self):
-        schema = {'type': 'number'}
-        if self.minimum is not None:
-            schema['minimum'] = self.minimum
-        if self.maximum is not None:
-            schema['maximum'] = self.maximum
-        return schema
-
-    def _check(self, value, name):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _malformed(name)
-        if not math.isfinite(value):
-            raise _malformed(name)
-        if self.minimum is not None and value < self.minimum:
-            raise _malformed(name)
-        if self.maximum is not None and value > self.maximum:
-            raise _malformed(name)
-        return decimal.Decimal(str(value))
-
-
-class Boolean(Schema):
-
-    def _openapi(self):
-        return {'type': 'boolean'}
-
-    def _check(self, value, name):
-        if not isinstance(value, bool):
-            raise _malformed(name)
-        return value
-
-    def parse(self, text, name):
-        text = _clean_string(text, name).strip().lower()
-        if text in {'1', 'true', 'yes'}:
-            return True
-        if text in {'0', 'false', 'no'}:
-            return False
-        raise _malformed(name)
-
-
-class Date(Schema):
-
-    def _openapi(self):
-        return {'type': 'string', 'format': 'date'}
-
-    def _check(self, value, name):
-        value = _clean_string(value, name)
-        if not re.fullmatch(r'\d{4}-\d{2}-\d{2}', value):
-            raise _malformed(name)
-        try:
-            date = dt.date.fromisoformat(value)
-        except ValueError:
-            raise _malformed(name)
-        if date.year < 1900:
-            raise _malformed(name)
-        return date
-
-
-class DateTime(Schema):
-    "An instant; returned as naive UTC"
-
-    def _openapi(self):
-        return {'type': 'string', 'format': 'date-time'}
-
-    def _check(self, value, name):
-        value = _clean_string(value, name).strip()
-        if value.endswith(('Z', 'z')):
-            value = value[:-1] + '+00:00'
-        if not re.fullmatch(
-                r'\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?'
-                r'([+-]\d{2}:?\d{2})?)?', value):
-            raise _malformed(name)
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise _malformed(name)
-        if value.tzinfo is not None:
-            try:
-                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-            except OverflowError:
-                raise _malformed(name)
-        if value.year < 1900:
-            raise _malformed(name)
-        return value
-
-
-class Binary(String):
-    "Base64 encoded content"
-
-    def __init__(self, max_bytes=5 * 1024 * 1024, **kwargs):
-        kwargs.setdefault('max_length', None)
-        kwargs['format'] = 'byte'
-        kwargs['strip'] = False
-        super().__init__(**kwargs)
-        self.max_bytes = max_bytes
-
-    def _check(self, value, name):
-        value = super()._check(value, name)
-        if ',' in value[:100] and value.startswith('data:'):
-            value = value.split(',', 1)[1]
-        try:
-            data = base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise _malformed(name)
-        if len(data) > self.max_bytes:
-            raise _malformed(name, 'too_long')
-        return data
-
-
-class Array(Schema):
-
-    def __init__(self, items, max_items=100, **kwargs):
-        super().__init__(**kwargs)
-        self.items = items
-        self.max_items = max_items
-
-    def _openapi(self):
-        schema = {'type': 'array', 'items': self.items.openapi()}
-        if self.max_items is not None:
-            schema['maxItems'] = self.max_items
-        return schema
-
-    def _check(self, value, name):
-        if not isinstance(value, list):
-            raise _malformed(name)
-        if self.max_items is not None and len(value) > self.max_items:
-            raise _malformed(name, 'too_long')
-        return [self.items.check(v, f'{name}[{i}]')
-            for i, v in enumerate(value)]
-
-
-class Object(Schema):
-
-    def __init__(self, properties=None, required=(), name=None, **kwargs):
-        super().__init__(**kwargs)
-        self.properties = properties or {}
-        self.required = list(required)
-        self.name = name
-
-    def _openapi(self):
-        if self.name:
-            return {'$ref': f'#/components/schemas/{self.name}'}
-        return self.definition()
-
-    def definition(self):
-        schema = {
-            'type': 'object',
-            'properties': {
-                k: v.openapi() for k, v in self.properties.items()},
-            }
-        if self.required:
-            schema['required'] = self.required
-        return schema
-
-    def _check(self, value, name):
-        if not isinstance(value, dict):
-            raise _malformed(name or 'body')
-        result = {}
-        for key in self.required:
-            if key not in value:
-                raise _malformed(
-                    f'{name}.{key}' if name else key, 'missing')
-        for key, schema in self.properties.items():
-            if key in value:
-                result[key] = schema.check(
-                    value[key], f'{name}.{key}' if name else key)
-        return result
-
-
-class Any(Schema):
-    pass
-
-
-# Appointment windows are wall-clock times of the service region
-LOCAL_TIME = String(
-    nullable=True, pattern=r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$',
-    description="Local time of the service region, without zone")
-
-
-def reply_schema(properties, name=None, required=None):
-    "An Object that describes a response (not checked)"
-    return Object(properties, required=(
-            required if required is not None else list(properties)),
-        name=name)
-
-
-def page_of(item):
-    return Object({
-            'items': Array(item, max_items=None),
-            'total': Integer(minimum=0),
-            'limit': Integer(minimum=1),
-            'offset': Integer(minimum=0),
-            }, required=['items', 'total', 'limit', 'offset'])
-
-
-PAGE_QUERY = {
-    'limit': Integer(minimum=1, maximum=100,
-        description="Page size (default 20)"),
-    'offset': Integer(minimum=0, description="Records to skip"),
-    'updated_since': DateTime(
-        description="Only the records created or changed since then"),
-    }
-
-
 def paginate(call, Model, domain, serialize, order=None):
     "Search Model with the pagination of the query and serialise the page"
-    limit = call.query.get('limit') or 20
-    offset = call.query.get('offset') or 0
-    if since := call.query.get('updated_since'):
+    query = call.query
+    if since := utc_instant(query.updated_since):
         domain = [domain, ['OR',
                 ('write_date', '>=', since),
                 ('create_date', '>=', since),
                 ]]
     total = Model.search(domain, count=True)
     records = Model.search(
-        domain, offset=offset, limit=limit, order=order)
+        domain, offset=query.offset, limit=query.limit, order=order)
     return {
         'items': [serialize(r) for r in records],
         'total': total,
-        'limit': limit,
-        'offset': offset,
+        'limit': query.limit,
+        'offset': query.offset,
         }
 
 
 # Requests
 
+@dataclass
 class Call:
     "What a handler is given"
-
-    def __init__(self, request, pool, body, query, language):
-        self.request = request
-        self.pool = pool
-        self.body = body
-        self.query = query
-        self.language = language
-        self.web_user = None
-        self.session_key = None
-        self.user = None
-        self.language_asked = False
+    request: WerkzeugRequest
+    pool: Pool
+    language: str
+    query: BaseModel = None
+    body: BaseModel = None
+    web_user: object = None
+    session_key: str = None
+    user: object = None
+    language_asked: bool = False
+    headers: dict = field(default_factory=dict)
 
     @property
     def party(self):
@@ -644,62 +343,32 @@ class Call:
         return self.pool.database_name
 
 
-def accept_languages(request):
-    "The language codes of Accept-Language, best first"
-    header = request.headers.get('Accept-Language', '')
-    pairs = []
-    for position, part in enumerate(header.split(',')):
-        part = part.strip()
-        if not part:
-            continue
-        code, _, params = part.partition(';')
-        quality = 1.0
-        for param in params.split(';'):
-            key, _, value = param.strip().partition('=')
-            if key == 'q':
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0
-        if quality > 0:
-            pairs.append((-quality, position, code.strip()))
-    return [c.replace('-', '_') for _, _, c in sorted(pairs)]
-
-
-def match_language(candidates, available):
-    available = list(available)
-    lower = {a.lower(): a for a in available}
-    for candidate in candidates:
-        candidate = candidate.lower()
-        if candidate in lower:
-            return lower[candidate]
-        prefix = candidate.split('_')[0]
-        for code in available:
-            if code.lower().split('_')[0] == prefix:
-                return code
-    return None
+def asked_language(request):
+    "The language of Accept-Language the API speaks, or None"
+    accept = parse_accept_header(
+        request.headers.get('Accept-Language'), LanguageAccept)
+    best = accept.best_match([c.replace('_', '-') for c in LANGUAGES])
+    return best.replace('-', '_') if best else None
 
 
 def request_language(request):
-    language = getattr(request, 'api_language', None)
-    if language:
-        return language
-    return match_language(accept_languages(request), ['en', 'zh_CN']) or 'en'
+    return (getattr(request, 'api_language', None)
+        or asked_language(request) or 'en')
 
 
 def bearer_token(request):
-    header = request.headers.get('Authorization', '')
-    scheme, _, token = header.partition(' ')
-    if scheme.lower() == 'bearer' and token.strip():
-        return token.strip()
-    return None
+    authorization = request.authorization
+    if authorization is not None and authorization.type == 'bearer':
+        token = (authorization.token or '').strip()
+        if token and len(token) <= 256:
+            return token
 
 
 def authenticate_customer(call):
     pool = call.pool
     Session = pool.get('web.user.session')
     token = bearer_token(call.request)
-    if not token or len(token) > 256:
+    if not token:
         raise ApiError('not_authenticated')
     user = Session.get_user(token)
     if not user or not user.active or not user.party:
@@ -713,7 +382,7 @@ def authenticate_staff(call, user_id):
     pool = call.pool
     if not user_id:
         token = bearer_token(call.request)
-        if token and len(token) <= 256:
+        if token:
             UserApplication = pool.get('res.user.application')
             application = UserApplication.check(token, 'rest')
             if application:
@@ -730,35 +399,47 @@ def authenticate_staff(call, user_id):
 def _session_user_id(request):
     "The Tryton user of a Session or Basic authorization header"
     authorization = request.authorization
-    if authorization and authorization.type in {'session', 'basic'}:
+    if authorization is not None and authorization.type in {
+            'session', 'basic'}:
         return request.user_id
     return None
 
 
-def _parse_body(request, schema):
+def _is_json(request):
+    mimetype = request.mimetype or ''
+    return mimetype == 'application/json' or mimetype.endswith('+json')
+
+
+def parse_body(request, model):
+    """Return the body validated by model
+
+    The body must be JSON; an operation without body model takes nothing
+    or an empty object.  A JSON document nested deeper than 200 levels is
+    refused as malformed."""
     data = request.get_data(cache=True)
+    model = model or Empty
     if not data.strip():
-        value = {}
-    else:
-        try:
-            value = json.loads(data.decode('utf-8'))
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError('malformed', message_id=f'{MODULE}.msg_error_json')
-    if schema is None:
-        return value
-    if not isinstance(value, dict):
-        raise ApiError('malformed', message_id=f'{MODULE}.msg_error_json')
-    return schema.check(value, None)
+        if model is Empty:
+            return Empty()
+        raise ApiError('malformed', f'{MODULE}.msg_error_body_missing')
+    if not _is_json(request):
+        raise ApiError('unsupported_media_type')
+    return model.model_validate_json(data)
 
 
-def _parse_query(request, schema):
-    result = {}
-    for key, field in (schema or {}).items():
-        values = request.args.getlist(key)
-        if not values or values[-1] == '':
-            continue
-        result[key] = field.parse(values[-1], key)
-    return result
+def parse_query(request, model):
+    "Return the query string validated by model (the last of repeated keys)"
+    values = {}
+    for key in request.args:
+        value = request.args.getlist(key)[-1]
+        if value != '':
+            values[key] = value
+    if model is None:
+        if values:
+            raise ApiError('validation', f'{MODULE}.msg_error_field_unknown',
+                field=next(iter(values)))
+        return None
+    return model.model_validate(values)
 
 
 def get_pool(request, database_name):
@@ -784,107 +465,201 @@ def get_pool(request, database_name):
 
 
 def module_activated(pool):
-    return MODULE in getattr(pool, '_modules', [])
+    "Whether the portal is activated in the database of pool"
+    try:
+        pool.get('appliance.portal.work_order')
+    except KeyError:
+        return False
+    return True
+
+
+@dataclass
+class Route:
+    "An endpoint of the API and what the document says of it"
+    path: str
+    method: str
+    func: object
+    auth: str
+    summary: str
+    description: str
+    tags: list
+    body: type = None
+    query: type = None
+    response: object = None
+    status: int = HTTPStatus.OK
+    errors: list = field(default_factory=list)
+    location: str = None
+    public: bool = True
+
+    @property
+    def readonly(self):
+        return self.method in {'GET', 'HEAD'}
+
+    @property
+    def operation_id(self):
+        return self.func.__name__
+
+    @property
+    def pattern(self):
+        "The regular expression of the path under the prefix"
+        pattern = re.sub(r'<int:\w+>', r'\\d+', re.escape(self.path)
+            .replace(r'\<', '<').replace(r'\>', '>')
+            .replace(r'\:', ':'))
+        return re.compile(re.sub(r'<\w+>', r'[^/]+', pattern))
 
 
 def route(path, method='GET', *, auth='customer', summary='', tags=(),
         body=None, query=None, response=None, status=HTTPStatus.OK,
         errors=(), max_size=DEFAULT_MAX_SIZE, description=None,
-        public=True):
+        location=None, public=True):
     """Register the handler of method on path under /<database>/api/v1/
 
     auth is 'none', 'customer' (web user bearer session) or 'staff' (Tryton
-    user by user application key, session or login).  The handler is called
-    with a Call and the path arguments; it returns the JSON data (or an
-    ApiError to answer an error after commit).
+    user by user application key, session or login).  body and query are
+    the pydantic models of the input; response the type of the reply.  The
+    handler is called with a Call and the path arguments; it returns the
+    JSON data (or an ApiError to answer an error after commit).  location
+    formats the Location of a 201 with the reply.
     """
-    readonly = method in {'GET', 'HEAD'}
 
     def decorator(func):
+        entry = Route(
+            path=path, method=method, func=func, auth=auth,
+            summary=summary, tags=list(tags),
+            description=description or inspect.cleandoc(func.__doc__ or ''),
+            body=body, query=query, response=response, status=int(status),
+            errors=list(errors), location=location, public=public)
+
         @wraps(func)
         def endpoint(request, database_name, **kwargs):
-            request.api_language = request_language(request)
+            request.api_language = asked_language(request)
             pool = None
             try:
                 pool = get_pool(request, database_name)
-                result = _pooled(request, pool, **kwargs)
+                for value in kwargs.values():
+                    if isinstance(value, int) and not 0 < value < 2 ** 31:
+                        raise ApiError('not_found')
+                result, headers = _retrying(entry, request, pool, kwargs)
             except Exception as exception:
-                error = classify(exception, pool)
-                return error_response(request, error, database_name)
+                return error_response(
+                    request, classify(exception, pool), database_name)
             if isinstance(result, ApiError):
                 return error_response(request, result, database_name)
             if isinstance(result, Response):
                 return result
-            return json_response(result, status)
+            if entry.location and entry.status == HTTPStatus.CREATED:
+                headers['Location'] = (f'{request.host_url}{database_name}'
+                    '/api/v1/' + entry.location.format(**result))
+            return json_response(result, entry.status, headers=headers)
 
-        def _pooled(request, pool, **kwargs):
-            for value in kwargs.values():
-                if isinstance(value, int) and not 0 < value < 2 ** 31:
-                    raise ApiError('not_found')
-            user_id = _session_user_id(request) if auth == 'staff' else None
-            return with_transaction(readonly=readonly)(_transacted)(
-                request, pool, user_id, **kwargs)
-
-        def _transacted(request, pool, user_id, **kwargs):
-            transaction = Transaction()
-            Lang = pool.get('ir.lang')
-            # English is the language of the sources: always there
-            available = ['en'] + [
-                c for c in Lang.get_translatable_languages() if c != 'en']
-            candidates = accept_languages(request)
-            language = match_language(candidates, available)
-            call = Call(request, pool, None, None, language or 'en')
-            call.language_asked = bool(language)
-            # The company first: party languages are company values
-            with transaction.set_context(
-                    language=call.language, portal_url=portal_url(request),
-                    company=_company_id(pool)):
-                if auth == 'customer':
-                    authenticate_customer(call)
-                    if not language and call.party.lang:
-                        call.language = call.party.lang.code
-                request.api_language = call.language
-                with transaction.set_context(language=call.language):
-                    call.query = _parse_query(request, query)
-                    if method in {'POST', 'PUT', 'PATCH'}:
-                        call.body = _parse_body(request, body)
-                    if auth == 'staff':
-                        return _as_staff(call, user_id, func, kwargs)
-                    return func(call, **kwargs)
-
-        set_max_request_size(max_size)(endpoint)
+        endpoint.max_request_size = max_size
         endpoint.__name__ = f'api_{func.__name__}_{method.lower()}'
         app.route(PREFIX + '/' + path, methods=[method])(endpoint)
-        ROUTES.append({
-                'path': path,
-                'method': method,
-                'auth': auth,
-                'summary': summary,
-                'description': description or inspect.cleandoc(
-                    func.__doc__ or ''),
-                'tags': list(tags),
-                'body': body,
-                'query': query or {},
-                'response': response,
-                'status': int(status),
-                'errors': list(errors),
-                'operation_id': func.__name__,
-                'public': public,
-                })
+        ROUTES.append(entry)
         return func
     return decorator
 
 
-def _company_id(pool):
+def _retrying(entry, request, pool, kwargs):
+    """Run the handler in a transaction, again while the database is busy.
+
+    Return the result and the headers the handler added."""
+    user_id = _session_user_id(request) if entry.auth == 'staff' else None
+    deadline = time.monotonic() + RETRY_SECONDS
+    extras = {}
+    attempt = 0
+    while True:
+        try:
+            return _transacted(entry, request, pool, user_id, kwargs, extras)
+        except backend.DatabaseOperationalError:
+            attempt += 1
+            if entry.readonly or time.monotonic() > deadline:
+                logger.warning("%s %s busy after %s attempts",
+                    entry.method, entry.path, attempt)
+                raise
+            # Let the holder of the lock finish; jitter spreads the others
+            time.sleep(random.uniform(0, min(0.5, 0.02 * 2 ** attempt)))
+
+
+def _transacted(entry, request, pool, user_id, kwargs, extras):
+    from trytond.worker import run_task
+    while True:
+        with Transaction().start(pool.database_name, 0,
+                readonly=entry.readonly,
+                context={'_request': request.context},
+                **extras) as transaction:
+            call = Call(request, pool, 'en')
+            try:
+                result = _call(entry, call, user_id, kwargs)
+            except TransactionError as error:
+                # The rows to lock are known: start again with them locked
+                transaction.rollback()
+                transaction.tasks.clear()
+                error.fix(extras)
+                continue
+            except backend.DatabaseOperationalError:
+                raise
+            except Exception as exception:
+                transaction.rollback()
+                transaction.tasks.clear()
+                # A refused request changes nothing; its text is translated
+                # while the database is at hand
+                with transaction.set_context(language=call.language):
+                    result = classify(exception, pool).translate()
+                return result, {}
+            if isinstance(result, ApiError):
+                # Committed: e.g. the failed login attempts are counted
+                with transaction.set_context(language=call.language):
+                    result.translate()
+            transaction.commit()
+        while transaction.tasks:
+            run_task(pool, transaction.tasks.pop())
+        return result, call.headers
+
+
+def _call(entry, call, user_id, kwargs):
+    pool = call.pool
+    request = call.request
+    transaction = Transaction()
+    language = asked_language(request)
+    call.language = language or 'en'
+    call.language_asked = bool(language)
+    with transaction.set_context(language=call.language,
+            portal_url=portal_url(request)):
+        if entry.auth == 'staff':
+            return _as_staff(entry, call, user_id, kwargs)
+        with transaction.set_context(_company_context(pool),
+                web_user_session=bearer_token(request), login_channel='api'):
+            if entry.auth == 'customer':
+                authenticate_customer(call)
+                if not language and call.party.lang:
+                    call.language = call.party.lang.code
+            request.api_language = call.language
+            with transaction.set_context(language=call.language):
+                if call.web_user:
+                    # The records keep the context they are read in
+                    call.web_user = call.web_user.__class__(call.web_user.id)
+                _parse_input(entry, call)
+                result = entry.func(call, **kwargs)
+                return localize(result, company_timezone())
+
+
+def _parse_input(entry, call):
+    call.query = parse_query(call.request, entry.query)
+    if entry.method in {'POST', 'PUT', 'PATCH'}:
+        call.body = parse_body(call.request, entry.body)
+
+
+def _company_context(pool):
+    "The company of the customer routes"
     Company = pool.get('company.company')
-    context = Transaction().context
-    if context.get('company'):
-        return context['company']
     companies = Company.search([], order=[('id', 'ASC')], limit=1)
-    return companies[0].id if companies else None
+    if not companies:
+        raise ApiError('unavailable')
+    return {'company': companies[0].id}
 
 
-def _as_staff(call, user_id, func, kwargs):
+def _as_staff(entry, call, user_id, kwargs):
     pool = call.pool
     User = pool.get('res.user')
     transaction = Transaction()
@@ -895,11 +670,14 @@ def _as_staff(call, user_id, func, kwargs):
     if language and not call.language_asked:
         # Without Accept-Language, the user's own language
         call.language = preferences['language'] = language
-        call.request.api_language = language
+    call.request.api_language = call.language
     with transaction.set_user(user.id), \
-            transaction.set_context(preferences), check_access():
+            transaction.set_context(preferences, login_channel='api'), \
+            check_access():
         call.user = User(user.id)
-        return func(call, **kwargs)
+        _parse_input(entry, call)
+        result = entry.func(call, **kwargs)
+        return localize(result, company_timezone())
 
 
 def portal_url(request):
@@ -916,16 +694,104 @@ def record_or_404(Model, id_, domain=None):
     return records[0]
 
 
-@app.route(PREFIX + '/<path:rest>', methods=[
-        'GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+def allowed_methods(rest):
+    "The methods of the routes whose path matches rest"
+    methods = set()
+    for entry in ROUTES:
+        if entry.pattern.fullmatch(rest):
+            methods.add(entry.method)
+    if 'GET' in methods:
+        methods.add('HEAD')
+    return sorted(methods)
+
+
+@app.route(PREFIX + '/<path:rest>', methods=METHODS + ['OPTIONS'])
+@app.route(PREFIX + '/', methods=METHODS + ['OPTIONS'],
+    defaults={'rest': ''})
+@app.route(PREFIX, methods=METHODS + ['OPTIONS'], defaults={'rest': ''})
 def api_not_found(request, database_name, rest):
-    "Answer the unknown API paths in JSON"
-    request.api_language = request_language(request)
-    code = 'not_found'
-    for route_ in ROUTES:
-        pattern = re.sub(r'<int:\w+>', r'\\d+', route_['path'])
-        pattern = re.sub(r'<\w+>', r'[^/]+', pattern)
-        if re.fullmatch(pattern, rest):
-            code = 'method_not_allowed'
-            break
-    return error_response(request, ApiError(code), database_name)
+    "Answer the unknown API paths and methods in JSON"
+    request.api_language = asked_language(request)
+    methods = allowed_methods(rest)
+    if not methods:
+        return error_response(request, ApiError('not_found'), database_name)
+    allow = ', '.join(methods + ['OPTIONS'])
+    if request.method == 'OPTIONS':
+        return Response(status=HTTPStatus.NO_CONTENT, headers={
+                'Allow': allow})
+    return error_response(request, ApiError('method_not_allowed',
+            headers={'Allow': allow}), database_name)
+
+
+class ApiErrorMiddleware:
+    """Answer every error under /<database>/api/v1/ in the JSON shape
+
+    The paths werkzeug cannot route (``//``, control characters), methods
+    no route takes and the errors trytond answers in HTML (413, 405...)
+    get the JSON error of their status; headers too large are refused with
+    431 before trytond reads them."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        match = API_PATH.match(environ.get('PATH_INFO', ''))
+        if not match:
+            return self.app(environ, start_response)
+        database_name = match.group('database')
+        request = WerkzeugRequest(environ, shallow=True)
+        if early := self._refuse(environ):
+            return error_response(request, early, database_name)(
+                environ, start_response)
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured['status'] = status
+            captured['headers'] = headers
+            if self._json_or_ok(status, headers):
+                return start_response(status, headers, exc_info)
+            return lambda data: None
+
+        body = self.app(environ, capture)
+        if self._json_or_ok(captured['status'], captured['headers']):
+            return body
+        if hasattr(body, 'close'):
+            body.close()
+        code = int(captured['status'].split()[0])
+        if code < 400:
+            # A redirection (merged slashes...) leads nowhere in the API
+            error = ApiError('not_found')
+        else:
+            error = ApiError(STATUS_CODES.get(code, 'malformed'
+                    if code < 500 else 'internal_error'), status=code)
+        for name, value in captured['headers']:
+            if name.lower() in {'allow', 'retry-after'}:
+                error.headers[name] = value
+        return error_response(request, error, database_name)(
+            environ, start_response)
+
+    @staticmethod
+    def _refuse(environ):
+        path = environ.get('PATH_INFO', '')
+        sizes = [len(k) + len(str(v)) for k, v in environ.items()
+            if k.startswith('HTTP_')]
+        if sizes and (max(sizes) > MAX_HEADER_BYTES
+                or sum(sizes) > MAX_HEADERS_BYTES):
+            return ApiError('header_too_large')
+        if '//' in path or re.search('[\x00-\x1f\x7f]', path):
+            return ApiError('not_found')
+
+    @staticmethod
+    def _json_or_ok(status, headers):
+        code = int(status.split()[0])
+        if code < 300 or code == HTTPStatus.NOT_MODIFIED:
+            return True
+        content_type = dict((k.lower(), v) for k, v in headers).get(
+            'content-type', '')
+        return code >= 400 and content_type.startswith('application/json')
+
+
+def install(app=app):
+    "Wrap trytond's WSGI application once"
+    if not isinstance(app.wsgi_app, ApiErrorMiddleware):
+        app.wsgi_app = ApiErrorMiddleware(app.wsgi_app)

@@ -3,7 +3,8 @@
 # license terms.
 """The charges and quotes of the visits in the API, with
 appliance_service_invoice."""
-from trytond.modules.appliance_service_invoice.exceptions import QuoteError
+from trytond.modules.appliance_service_invoice.exceptions import (
+    ChargeError, QuoteError)
 from trytond.pool import Pool, PoolMeta
 
 from .api import MODULE, ApiError, selection_string
@@ -24,7 +25,8 @@ class WorkOrder(metaclass=PoolMeta):
 
     @classmethod
     def conflict_errors(cls):
-        return super().conflict_errors() + [(QuoteError, 'wrong_state')]
+        return super().conflict_errors() + [
+            (QuoteError, 'wrong_state'), (ChargeError, 'wrong_state')]
 
     @classmethod
     def customer_visit(cls, order):
@@ -42,13 +44,31 @@ class WorkOrder(metaclass=PoolMeta):
         return result
 
     @classmethod
+    def staff_detail(cls, order):
+        result = super().staff_detail(order)
+        result.update({
+                'charges': [serialize_charge(c) for c in order.charges],
+                'charge_amount': order.charge_amount,
+                'quote_state': order.quote_state,
+                })
+        return result
+
+    @classmethod
     def decide_quote(cls, orders, accept):
-        pool = Pool()
-        WorkOrder = pool.get('appliance.work_order')
+        WorkOrder = Pool().get('appliance.work_order')
         proposed = [o for o in orders if o.quote_state == 'proposed']
         if not proposed:
-            raise ApiError('wrong_state', message_id=f'{MODULE}.msg_no_quote')
+            raise ApiError('wrong_state', f'{MODULE}.msg_no_quote')
+        WorkOrder.lock(proposed)
         if accept:
             WorkOrder.accept_quote(proposed)
         else:
             WorkOrder.decline_quote(proposed)
+
+    @classmethod
+    def propose_quote(cls, order):
+        WorkOrder = Pool().get('appliance.work_order')
+        if order.quote_state != 'none':
+            raise ApiError('wrong_state', f'{MODULE}.msg_quote_exists')
+        WorkOrder.compute_charges([order])
+        WorkOrder.propose_quote([WorkOrder(order.id)])

@@ -1,25 +1,38 @@
 # This file is part of the appliance_portal module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
-"""The OpenAPI 3 document, generated from the route table of api.ROUTES."""
+"""The OpenAPI 3.1 document, generated from the routes of api.ROUTES and
+the JSON schemas of their pydantic models."""
 import re
+from typing import List
+
+from pydantic import BaseModel, TypeAdapter
 
 from trytond.pool import Pool
 
-from .api import ROUTES, Object, Schema, route
+from .api import ROUTES, route
 
-VERSION = '1.0.0'
+VERSION = '1.1.0'
+REF = '#/components/schemas/{model}'
 ERROR_DESCRIPTIONS = {
-    400: "Malformed request: invalid JSON, missing or ill-typed field",
-    401: "Not authenticated, or wrong credentials",
+    400: "Malformed request: not JSON, nested too deep, not an object or "
+    "no body",
+    401: "Not authenticated, wrong credentials, or a second factor or a "
+    "new password is needed",
     403: "Forbidden to this user",
     404: "Not found, or belongs to someone else",
+    405: "Method not allowed (see Allow)",
     409: "Slot full, already rated or wrong state",
     413: "Request too large",
-    422: "Refused by the validation rules",
-    429: "Too many login attempts",
+    415: "The body is not JSON",
+    422: "Refused by the schema (unknown, missing or ill-typed field) or by "
+    "the validation rules",
+    429: "Too many attempts (see Retry-After)",
     501: "Not available on this server",
+    503: "Busy: try again after Retry-After seconds",
     }
+# Every operation may answer these
+COMMON_ERRORS = {404, 405, 503}
 CUSTOMER_SECURITY = [{'customerToken': []}]
 STAFF_SECURITY = [{'staffKey': []}, {'staffSession': []}, {'staffBasic': []}]
 
@@ -42,70 +55,98 @@ def _path_parameters(path):
     return parameters
 
 
-def _collect(schema, components):
-    "Add the named object schemas under schema to components"
-    if isinstance(schema, Object):
-        if schema.name and schema.name not in components:
-            components[schema.name] = None
-            components[schema.name] = schema.definition()
-        for value in schema.properties.values():
-            _collect(value, components)
-    elif hasattr(schema, 'items') and isinstance(schema.items, Schema):
-        _collect(schema.items, components)
+def json_schema(type_, mode, components):
+    """Return the JSON schema of type_ with its definitions in components;
+    a model is a reference to its definition"""
+    model = isinstance(type_, type) and issubclass(type_, BaseModel)
+    schema = TypeAdapter(List[type_] if model else type_).json_schema(
+        mode=mode, ref_template=REF)
+    components.update(schema.pop('$defs', {}))
+    return schema['items'] if model else schema
+
+
+def _not_null(schema):
+    "A parameter of the query is absent rather than null"
+    options = [o for o in schema.get('anyOf', []) if o != {'type': 'null'}]
+    if len(options) == 1:
+        schema = {**{k: v for k, v in schema.items() if k != 'anyOf'},
+            **options[0]}
+    if schema.get('default', 0) is None:
+        del schema['default']
+    return schema
+
+
+def _query_parameters(model, components):
+    schema = model.model_json_schema(mode='validation', ref_template=REF)
+    components.update(schema.pop('$defs', {}))
+    required = set(schema.get('required', []))
+    parameters = []
+    for name, property_ in schema.get('properties', {}).items():
+        description = property_.pop('description', None)
+        property_.pop('title', None)
+        property_ = _not_null(property_)
+        parameter = {
+            'name': name,
+            'in': 'query',
+            'required': name in required,
+            'schema': property_,
+            }
+        if description:
+            parameter['description'] = description
+        parameters.append(parameter)
+    return parameters
 
 
 def _operation(entry, components):
     operation = {
-        'operationId': entry['operation_id'],
-        'summary': entry['summary'],
-        'tags': entry['tags'],
+        'operationId': entry.operation_id,
+        'summary': entry.summary,
+        'tags': entry.tags,
         'responses': {},
         }
-    if entry['description']:
-        operation['description'] = entry['description']
-    parameters = _path_parameters(entry['path'])
-    for name, schema in entry['query'].items():
-        parameters.append({
-                'name': name,
-                'in': 'query',
-                'required': False,
-                'schema': schema.openapi(),
-                **({'description': schema.description}
-                    if schema.description else {}),
-                })
+    if entry.description:
+        operation['description'] = entry.description
+    parameters = _path_parameters(entry.path)
+    if entry.query is not None:
+        parameters += _query_parameters(entry.query, components)
     if parameters:
         operation['parameters'] = parameters
-    if entry['body'] is not None:
-        _collect(entry['body'], components)
+    if entry.body is not None:
         operation['requestBody'] = {
             'required': True,
             'content': {
-                'application/json': {'schema': entry['body'].openapi()},
+                'application/json': {
+                    'schema': json_schema(
+                        entry.body, 'validation', components)},
                 },
             }
-    status = str(entry['status'])
-    if entry['response'] is not None:
-        _collect(entry['response'], components)
+    status = str(entry.status)
+    if entry.response is not None:
         operation['responses'][status] = {
             'description': "Success",
             'content': {
                 'application/json': {
-                    'schema': entry['response'].openapi()},
+                    'schema': json_schema(
+                        entry.response, 'serialization', components)},
                 },
             }
     else:
         operation['responses'][status] = {'description': "Success"}
-    errors = set(entry['errors'])
-    if entry['auth'] != 'none':
+    if entry.status == 201 and entry.location:
+        operation['responses'][status]['headers'] = {
+            'Location': {'description': "The address of the new record",
+                'schema': {'type': 'string', 'format': 'uri'}}}
+    errors = set(entry.errors) | COMMON_ERRORS
+    if entry.auth != 'none':
         errors.add(401)
         operation['security'] = (CUSTOMER_SECURITY
-            if entry['auth'] == 'customer' else STAFF_SECURITY)
+            if entry.auth == 'customer' else STAFF_SECURITY)
     else:
         operation['security'] = []
-    if entry['body'] is not None or entry['query']:
-        errors.add(400)
-    errors.add(404)
-    errors.add(413) if entry['body'] is not None else None
+    if entry.body is not None or entry.query is not None:
+        errors.add(422)
+    if entry.body is not None:
+        errors |= {400, 413, 415}
     for code in sorted(errors):
         operation['responses'][str(code)] = {
             '$ref': f'#/components/responses/E{code}'}
@@ -178,47 +219,62 @@ def _trytond_rest():
         }
 
 
+ERROR_SCHEMA = {
+    'type': 'object',
+    'required': ['error'],
+    'additionalProperties': False,
+    'properties': {
+        'error': {
+            'type': 'object',
+            'required': ['code', 'message'],
+            'additionalProperties': False,
+            'properties': {
+                'code': {'type': 'string', 'example': 'not_found'},
+                'message': {'type': 'string',
+                    'description': "Translated by Accept-Language"},
+                'field': {'type': 'string',
+                    'description': "The refused field, as a dotted path",
+                    'example': 'address.city'},
+                },
+            },
+        },
+    }
+DESCRIPTION = (
+    "Customer endpoints authenticate with the bearer token of POST "
+    "/auth/login.  Staff endpoints take a user application key of trytond's "
+    "REST API as bearer token, the session of POST /staff/login "
+    "(`Authorization: Session <token>`) or the login and password (Basic).  "
+    "Bodies are JSON objects (Content-Type application/json) nested at most "
+    "200 levels; unknown fields are refused (422), as are numbers sent as "
+    "strings.  Errors are `{\"error\": {\"code\", \"message\", \"field\"}}` "
+    "with the message in the language of Accept-Language (en, zh-CN).  "
+    "List endpoints page with limit and offset and take updated_since.  "
+    "Date times are in the time zone of the company with their offset (ISO "
+    "8601, e.g. 2026-12-02T09:00:00+08:00); sent without offset they are "
+    "read in that time zone.  Texts may not hold control characters, C1 "
+    "included (multi-line texts take line breaks and tabs).  A failed "
+    "login makes the next answer for that account wait longer (2^n - 1 "
+    "seconds after n failures), and more than [session] max_attempt "
+    "failures within [session] timeout seconds answer 429 with "
+    "Retry-After.")
+
+
 def build(base_url):
     components = {}
     paths = {}
     for entry in ROUTES:
-        if not entry['public']:
+        if not entry.public:
             continue
-        item = paths.setdefault(_path(entry['path']), {})
-        item[entry['method'].lower()] = _operation(entry, components)
+        item = paths.setdefault(_path(entry.path), {})
+        item[entry.method.lower()] = _operation(entry, components)
     paths.update(_trytond_rest())
-    error = {
-        'type': 'object',
-        'required': ['error'],
-        'properties': {
-            'error': {
-                'type': 'object',
-                'required': ['code', 'message'],
-                'properties': {
-                    'code': {'type': 'string', 'example': 'not_found'},
-                    'message': {'type': 'string',
-                        'description': "Translated by Accept-Language"},
-                    },
-                },
-            },
-        }
-    components['Error'] = error
+    components['Error'] = ERROR_SCHEMA
     return {
         'openapi': '3.1.0',
         'info': {
             'title': "Appliance after-sales service API",
             'version': VERSION,
-            'description': (
-                "Customer endpoints authenticate with the bearer token of "
-                "POST /auth/login.  Staff endpoints take a user application "
-                "key of trytond's REST API as bearer token, the session of "
-                "POST /staff/login (`Authorization: Session <token>`) or the "
-                "login and password (Basic).  Errors are "
-                "`{\"error\": {\"code\", \"message\"}}` with the message in "
-                "the language of Accept-Language (en, zh-CN).  List "
-                "endpoints page with limit and offset and take "
-                "updated_since.  Texts may not hold control characters "
-                "(multi-line texts take line breaks and tabs)."),
+            'description': DESCRIPTION,
             },
         'servers': [{'url': base_url}],
         'paths': paths,

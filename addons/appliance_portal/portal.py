@@ -4,40 +4,38 @@
 """The customer portal and the engineer pages: static files served by
 trytond that work only through the JSON API (no second implementation of
 the rules)."""
-import mimetypes
 import os
 
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import send_from_directory
+
 from trytond.protocols.wrappers import HTTPStatus, Response, abort, redirect
-from trytond.tools import safe_join
 from trytond.wsgi import app
 
 from .api import ApiError, get_pool
 
 STATIC = os.path.join(os.path.dirname(__file__), 'static')
-APPS = {'portal', 'engineer'}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; "
+    "style-src 'self'; script-src 'self'")
 
 
 def _serve(request, database_name, app_name, filename):
+    "The file of app_name with ETag and 304 answers (werkzeug's)"
     try:
         get_pool(request, database_name)
     except ApiError:
         abort(HTTPStatus.NOT_FOUND)
-    directory = os.path.join(STATIC, app_name)
-    path = safe_join(directory, filename or 'index.html')
-    if not path or not os.path.isfile(path):
+    try:
+        response = send_from_directory(
+            os.path.join(STATIC, app_name), filename or 'index.html',
+            request.environ, max_age=0, response_class=Response)
+    except NotFound:
         abort(HTTPStatus.NOT_FOUND)
-    mimetype = mimetypes.guess_type(path)[0] or 'application/octet-stream'
-    with open(path, 'rb') as file:
-        data = file.read()
-    response = Response(data, mimetype=mimetype)
-    if mimetype.startswith('text/') or mimetype.endswith('javascript'):
-        response.charset = 'utf-8'
     response.headers['Cache-Control'] = 'no-cache'
     response.headers['X-Content-Type-Options'] = 'nosniff'
-    if filename in {None, 'index.html'}:
-        response.headers['Content-Security-Policy'] = (
-            "default-src 'self'; img-src 'self' data: blob:; "
-            "style-src 'self'; script-src 'self'")
+    if response.mimetype == 'text/html':
+        response.headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY
     return response
 
 

@@ -1,9 +1,12 @@
 # This file is part of the appliance_portal module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
-"""The ratings of the visits in the API, with appliance_service_rating."""
+"""The ratings of the visits in the API, with appliance_service_rating: the
+rating link's page and the API record them with the same model method."""
 from trytond.modules.appliance_service_rating.exceptions import RatingError
 from trytond.pool import Pool, PoolMeta
+
+from .api import MODULE, ApiError
 
 
 def serialize_rating(rating):
@@ -46,11 +49,9 @@ class WorkOrder(metaclass=PoolMeta):
         return result
 
     @classmethod
-    def rated(cls, order):
-        return bool(order.ratings)
-
-    @classmethod
     def rate(cls, order, scores, channel, comment=None):
-        pool = Pool()
-        WorkOrder = pool.get('appliance.work_order')
+        "Rate order once; the model locks it so that two ratings queue up"
+        WorkOrder = Pool().get('appliance.work_order')
+        if order.state != 'done':
+            raise ApiError('wrong_state', f'{MODULE}.msg_nothing_to_rate')
         WorkOrder.rate(order, scores, channel=channel, comment=comment)

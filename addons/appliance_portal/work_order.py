@@ -4,36 +4,22 @@
 """What the API says and does about work orders.
 
 The base answers for the service desk alone; the modules of the features
-(dispatch, repair, rating, invoice) extend it with their classes registered
-under [register <module>] in tryton.cfg, so the API serves what the database
-has activated, with the same document."""
-import re
-
+(dispatch, repair, rating, invoice, parts) extend it with their classes
+registered under [register <module>] in tryton.cfg, so the API serves what
+the database has activated, with the same document.  The steps themselves
+are the methods of appliance.work_order in the module of each feature."""
+from trytond.i18n import gettext
 from trytond.model import Model
 from trytond.modules.appliance_service.exceptions import (
     SlotFullError, WorkOrderStateError)
 from trytond.pool import Pool
 
-from .api import MODULE, ApiError, local_datetime, selection_string
+from .api import MODULE, ApiError, selection_string
 
-CJK = re.compile('[\u3400-\u9fff]')
 # The completion fields of the repair record
 COMPLETION_FIELDS = [
     'fault_type', 'steps_done', 'all_steps_done', 'extra_steps', 'parts',
     'labour_hours', 'root_cause', 'notes']
-
-
-def engineer_first_name(employee):
-    "What the customer is told of the engineer: a first name only"
-    if not employee:
-        return None
-    name = (employee.party.name or '').strip()
-    if not name:
-        return None
-    if CJK.match(name):
-        # Chinese customers address technicians as "<surname>师傅"
-        return name if name.endswith('师傅') else name[0] + '师傅'
-    return name.split()[0]
 
 
 class WorkOrder(Model):
@@ -57,10 +43,10 @@ class WorkOrder(Model):
             'kind': order.kind,
             'state': order.state,
             'state_string': order.state_string,
-            'appointment_start': local_datetime(order.appointment_start),
-            'appointment_end': local_datetime(order.appointment_end),
+            'appointment_start': order.appointment_start,
+            'appointment_end': order.appointment_end,
             'slot': order.slot.id if order.slot else None,
-            'engineer': engineer_first_name(order.engineer),
+            'engineer': order.engineer_short_name,
             'next_step': order.next_step,
             'done_at': order.done_at,
             'warranty_status': order.warranty_status,
@@ -77,6 +63,26 @@ class WorkOrder(Model):
             'rating': None,
             'can_rate': False,
             }
+
+    @classmethod
+    def request_next_step(cls, request, visits):
+        """Return what the customer is told comes next on request, in words,
+        from its state and the visits' (serialised)"""
+        if request.state in {'cancelled', 'closed'}:
+            return None
+        if any(v['can_rate'] for v in visits):
+            return gettext(f'{MODULE}.msg_next_rate')
+        for visit in visits[::-1]:
+            if visit['state'] not in {'done', 'cancelled'}:
+                return visit['next_step']
+        if request.state == 'resolved':
+            if request.kind in {'consultation', 'complaint'} and (
+                    not request.satisfaction):
+                return gettext(f'{MODULE}.msg_next_satisfaction')
+            return None
+        if request.kind in {'consultation', 'complaint'}:
+            return gettext(f'{MODULE}.msg_next_reply')
+        return None
 
     @classmethod
     def staff_order(cls, order):
@@ -102,13 +108,11 @@ class WorkOrder(Model):
         return {
             'steps': [],
             'parts': [],
+            'charges': [],
+            'charge_amount': None,
+            'quote_state': None,
             'rating': None,
             }
-
-    @classmethod
-    def rated(cls, order):
-        "Whether the customer rated order"
-        return False
 
     @classmethod
     def rate(cls, order, scores, channel, comment=None):
@@ -121,15 +125,25 @@ class WorkOrder(Model):
         raise ApiError('not_implemented')
 
     @classmethod
+    def propose_quote(cls, order):
+        "Compute the charges of order and propose its quote"
+        raise ApiError('not_implemented')
+
+    @classmethod
     def dispatch_automatically(cls, order):
         """Dispatch order without engineer named: to the engineer already
         chosen on the order"""
         pool = Pool()
         WorkOrder = pool.get('appliance.work_order')
         if not order.engineer:
-            raise ApiError('validation',
-                message_id=f'{MODULE}.msg_engineer_required')
+            raise ApiError('validation', f'{MODULE}.msg_engineer_required',
+                field='engineer')
         WorkOrder.dispatch([order])
+
+    @classmethod
+    def set_fault_type(cls, order, code):
+        "Set the actual fault of order by its code"
+        raise ApiError('not_implemented')
 
     @classmethod
     def record_completion(cls, order, values):
@@ -139,5 +153,39 @@ class WorkOrder(Model):
 
     @classmethod
     def fault_types(cls, order=None):
-        "Return the fault types for the completion of order"
+        "Return the FaultType replies for the completion of order"
         return []
+
+    @classmethod
+    def spare_parts(cls, order=None, code=None, text=None):
+        """Return the products that may be used as parts: goods that are no
+        appliance, by code or text, at most 50"""
+        pool = Pool()
+        Product = pool.get('product.product')
+        return Product.search(cls.part_domain(order, code, text),
+            limit=50, order=[('code', 'ASC'), ('id', 'ASC')])
+
+    @classmethod
+    def part_domain(cls, order=None, code=None, text=None):
+        domain = [
+            ('type', '=', 'goods'),
+            ('template.appliance', '!=', True),
+            ('code', '!=', None),
+            ]
+        if code:
+            domain.append(('code', '=', code))
+        if text:
+            domain.append(['OR',
+                    ('code', 'ilike', f'%{text}%'),
+                    ('name', 'ilike', f'%{text}%'),
+                    ])
+        return domain
+
+    @classmethod
+    def find_part(cls, code, order=None):
+        "Return the spare part of code or raise"
+        parts = cls.spare_parts(order=None, code=code)
+        if not parts:
+            raise ApiError('validation', f'{MODULE}.msg_unknown_part',
+                field='parts', code=code)
+        return parts[0]

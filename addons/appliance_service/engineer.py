@@ -1,6 +1,8 @@
 # This file is part of the appliance_service module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
+import re
+
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
@@ -17,6 +19,7 @@ WEEKDAYS = [
     ('5', "Saturday"),
     ('6', "Sunday"),
     ]
+CJK = re.compile('[\u3400-\u9fff]')
 SKILL_LEVELS = [
     ('1', "Apprentice"),
     ('2', "Junior"),
@@ -52,12 +55,24 @@ class Employee(metaclass=PoolMeta):
             ('daily_capacity', '>', 0),
             ],
         help="The number of visits the engineer can do a day.")
+    home_base = fields.Many2One(
+        'party.address', "Home Base",
+        domain=[('party', '=', Eval('party', -1))],
+        states=_engineer_states,
+        help="The address the engineer leaves from; its coordinates are "
+        "copied to the home base latitude and longitude.")
     base_latitude = fields.Float(
         "Home Base Latitude", digits=(9, 6), states=_engineer_states)
     base_longitude = fields.Float(
         "Home Base Longitude", digits=(9, 6), states=_engineer_states)
 
     del _engineer_states
+
+    @fields.depends('home_base')
+    def on_change_home_base(self):
+        if self.home_base and self.home_base.latitude is not None:
+            self.base_latitude = self.home_base.latitude
+            self.base_longitude = self.home_base.longitude
 
     @classmethod
     def default_working_days(cls):
@@ -66,6 +81,17 @@ class Employee(metaclass=PoolMeta):
     @classmethod
     def default_daily_capacity(cls):
         return 6
+
+    @property
+    def service_short_name(self):
+        """What customers are told of the engineer: "<surname>师傅" for a
+        Chinese name, else the first name"""
+        name = (self.party.name or '').strip() if self.party else ''
+        if not name:
+            return None
+        if CJK.match(name):
+            return name if name.endswith('师傅') else name[0] + '师傅'
+        return name.split()[0]
 
     def is_working_on(self, date):
         "Return whether the engineer works on date and is not on leave"

@@ -1,7 +1,7 @@
 # This file is part of the appliance_service module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import ValidationError
 
 
@@ -18,4 +18,12 @@ class SlotPastError(UserError):
 
 
 class WorkOrderStateError(UserError):
+    pass
+
+
+class BeforeAppointmentError(UserError):
+    pass
+
+
+class BeforeAppointmentWarning(UserWarning):
     pass

@@ -81,6 +81,7 @@ class ServiceRequest(Workflow, ModelSQL, ModelView, ChatMixin):
     company = fields.Many2One(
         'company.company', "Company", required=True, states=_states)
     kind = fields.Selection(KINDS, "Kind", required=True, states=_states)
+    kind_string = kind.translated('kind')
     channel = fields.Selection(
         CHANNELS, "Channel", required=True, states=_states)
     category = fields.Many2One(
@@ -112,6 +113,14 @@ class ServiceRequest(Workflow, ModelSQL, ModelView, ChatMixin):
             'readonly': _states['readonly'],
             'required': Eval('kind').in_(list(VISIT_KINDS - {'installation'})),
             })
+    related_work_order = fields.Many2One(
+        'appliance.work_order', "Visit Concerned",
+        domain=[('customer', '=', Eval('customer', -1))],
+        states={
+            'readonly': _states['readonly'],
+            'invisible': Eval('kind').in_(list(VISIT_KINDS)),
+            },
+        help="The visit a complaint or a consultation is about.")
     address = fields.Many2One(
         'party.address', "Address",
         domain=[('party', '=', Eval('customer', -1))],
@@ -279,11 +288,17 @@ class ServiceRequest(Workflow, ModelSQL, ModelView, ChatMixin):
     def preprocess_values(cls, mode, values):
         pool = Pool()
         Configuration = pool.get('appliance.configuration')
+        Party = pool.get('party.party')
         values = super().preprocess_values(mode, values)
         if mode == 'create' and not values.get('number'):
             config = Configuration(1)
             if sequence := config.request_sequence:
                 values['number'] = sequence.get()
+        if (mode == 'create' and not values.get('contact_mobile')
+                and values.get('customer') is not None):
+            # Whatever channel the request came from, the desk can call back
+            values['contact_mobile'] = Party(
+                values['customer']).mobile_number
         return values
 
     @classmethod
@@ -348,21 +363,67 @@ class ServiceRequest(Workflow, ModelSQL, ModelView, ChatMixin):
         pass
 
     @classmethod
-    @ModelView.button
+    @ModelView.button_action('appliance_service.act_work_order_form')
     def create_work_order(cls, requests):
+        "Open the active work order of each request, created when missing"
+        orders = cls.create_work_orders(requests)
+        return {
+            'res_id': [o.id for o in orders],
+            }
+
+    @classmethod
+    def create_work_orders(cls, requests):
+        """Return the active work order of each request, creating it when
+        the request has none
+
+        The requests are locked first: of two clicks at once the second
+        finds the order of the first, so a request never has two active
+        orders."""
         pool = Pool()
         WorkOrder = pool.get('appliance.work_order')
-        orders = []
+        cls.lock(requests)
+        # Read again what the lock protects
+        requests = cls.browse([r.id for r in requests])
+        orders, to_create = [], []
         for request in requests:
             if (request.state not in {'open', 'in_progress'}
                     or request.kind not in VISIT_KINDS):
                 raise WorkOrderStateError(gettext(
                         'appliance_service.msg_request_no_work_order',
                         request=request.rec_name))
-            orders.append(request.get_work_order())
-        WorkOrder.save(orders)
+            order = request.active_work_order()
+            if not order:
+                order = request.get_work_order()
+                to_create.append(order)
+            orders.append(order)
+        WorkOrder.save(to_create)
         cls.process([r for r in requests if r.state == 'open'])
         return orders
+
+    def active_work_order(self):
+        "The work order of the request that is neither done nor cancelled"
+        pool = Pool()
+        WorkOrder = pool.get('appliance.work_order')
+        orders = WorkOrder.search([
+                ('request', '=', self.id),
+                ('state', 'not in', ['done', 'cancelled']),
+                ], order=[('id', 'DESC')], limit=1)
+        return orders[0] if orders else None
+
+    @classmethod
+    def book_visit(cls, request, slot):
+        """Create the work order of request and book it in slot.
+
+        The one step of the portal, the API and the staff endpoints: a draft
+        request is opened; a full slot raises SlotFullError and leaves
+        nothing behind."""
+        pool = Pool()
+        WorkOrder = pool.get('appliance.work_order')
+        if request.state == 'draft':
+            cls.open([request])
+        order, = cls.create_work_orders([request])
+        WorkOrder.book([order], slot)
+        return order
 
     def get_work_order(self):
         pool = Pool()

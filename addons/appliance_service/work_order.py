@@ -10,7 +10,9 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .common import require_state
-from .exceptions import WorkOrderStateError
+from .exceptions import (
+    BeforeAppointmentError, BeforeAppointmentWarning, SlotFullError,
+    WorkOrderStateError)
 from .local_time import (
     company_timezone, local_date, local_string, local_today, utc_now)
 from .notification import notify_users, users_of_employees
@@ -134,6 +136,11 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
             depends={'company'},
             help="The customer, when they accept notifications."),
         'get_email_recipient')
+    engineer_short_name = fields.Function(
+        fields.Char(
+            "Engineer Short Name",
+            help="What the customer is told of the engineer, e.g. 赵师傅."),
+        'get_engineer_short_name')
     engineer_recipient = fields.Function(
         fields.Many2One('party.party', "Engineer Recipient",
             context={
@@ -141,6 +148,12 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
                 },
             depends={'company'}),
         'get_engineer_recipient')
+    appointment_day_reached = fields.Function(
+        fields.Boolean(
+            "Appointment Day Reached",
+            help="The day of the appointment has come in the company's time "
+            "zone: the work may start."),
+        'get_appointment_day_reached')
     started_at = fields.DateTime("Started At", readonly=True)
     done_at = fields.DateTime("Done At", readonly=True)
     service_date = fields.Function(
@@ -213,6 +226,8 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
                 'start': {
                     'invisible': ~Eval('state').in_(
                         ['dispatched', 'on_the_way']),
+                    # start() refuses to work before the day with a
+                    # message (a Service Manager confirms a warning)
                     'depends': ['state'],
                     },
                 'wait_parts': {
@@ -344,6 +359,16 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
         if self.customer and self.customer.notification_consent:
             return self.customer.id
 
+    def get_engineer_short_name(self, name):
+        if self.engineer:
+            return self.engineer.service_short_name
+
+    def get_appointment_day_reached(self, name):
+        if not self.appointment_start:
+            return True
+        return (local_date(self.appointment_start, self.timezone)
+            <= local_today(self.timezone))
+
     def get_engineer_recipient(self, name):
         if self.engineer:
             return self.engineer.party.id
@@ -408,6 +433,26 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
                 state='scheduled', **order._appointment_strings())
 
     @classmethod
+    @require_state('draft')
+    def book(cls, orders, slot):
+        """Put the draft orders in slot and schedule them.
+
+        The slot row is locked before its free places are read: of the
+        customers booking its last place at once one gets it, the others
+        SlotFullError, and nothing of theirs is saved."""
+        pool = Pool()
+        Slot = pool.get('appliance.slot')
+        Slot.lock([slot])
+        slot = Slot(slot.id)
+        if slot.available < len(orders):
+            raise SlotFullError(gettext(
+                    'appliance_service.msg_slot_full', slot=slot.rec_name))
+        for order in orders:
+            order.slot = slot
+        cls.save(orders)
+        cls.schedule(orders)
+
+    @classmethod
     @require_state('scheduled', 'dispatched')
     def reschedule(cls, orders, slot):
         "Move orders to slot, freeing their current place"
@@ -449,7 +494,8 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
         Event = Pool().get('appliance.work_order.event')
         Event.create([Event.values_for(
                     o, 'appliance_service.msg_event_dispatched', 'dispatched',
-                    engineer=o.engineer.party.name) for o in orders])
+                    engineer=o.engineer.service_short_name)
+                for o in orders])
         cls.notify_assignment(orders)
 
     def check_engineer(self, engineer):
@@ -485,6 +531,8 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
     @require_state('dispatched', 'on_the_way')
     @Workflow.transition('in_progress')
     def start(cls, orders):
+        for order in orders:
+            order.check_appointment_day()
         cls.write(orders, {'started_at': cls._now()})
         cls.log_event(orders, 'appliance_service.msg_event_started',
             state='in_progress')
@@ -528,10 +576,44 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
     @Workflow.transition('done')
     def _complete(cls, orders):
         for order in orders:
+            order.check_appointment_day()
             order.check_completion()
         cls.write(orders, {'done_at': cls._now()})
         cls.log_event(orders, 'appliance_service.msg_event_done',
             state='done')
+
+    @classmethod
+    def before_appointment_key(cls, order):
+        "The name of the warning a Service Manager confirms to work early"
+        Warning = Pool().get('res.user.warning')
+        return Warning.format('before_appointment', [order])
+
+    def check_appointment_day(self):
+        """Refuse to work on the order before the day of its appointment.
+
+        A Service Manager confirms a warning instead; the administrators
+        and the system (imports, tests) are not checked."""
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        if not self.appointment_start or not Transaction().user:
+            return
+        day = local_date(self.appointment_start, self.timezone)
+        if day <= local_today(self.timezone):
+            return
+        groups = User.get_groups()
+        if ModelData.get_id('appliance', 'group_appliance_admin') in groups:
+            return
+        if ModelData.get_id('appliance', 'group_manager') not in groups:
+            raise BeforeAppointmentError(gettext(
+                    'appliance_service.msg_work_order_before_appointment',
+                    order=self.rec_name, day=day))
+        key = self.before_appointment_key(self)
+        if Warning.check(key):
+            raise BeforeAppointmentWarning(key, gettext(
+                    'appliance_service.msg_work_order_before_appointment',
+                    order=self.rec_name, day=day))
 
     def check_completion(self):
         "Raise if the order lacks what completion requires"

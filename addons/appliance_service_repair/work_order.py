@@ -351,6 +351,60 @@ class WorkOrder(metaclass=PoolMeta):
         cls.detect_rework(orders)
 
     @classmethod
+    def set_actual_fault(cls, orders, fault_type):
+        """Record fault_type as the actual fault of orders: the active plan
+        of the fault for the category of the appliance brings its steps and
+        parts"""
+        for order in orders:
+            order.actual_fault_type = fault_type
+            plan = fault_type.active_plan(order.appliance_category)
+            if order.plan != plan:
+                order.plan = plan
+                order.on_change_plan()
+        cls.save(orders)
+
+    @classmethod
+    def record_completion(cls, order, fault_type=None, steps_done=(),
+            all_steps_done=False, extra_steps=(), parts=(),
+            labour_hours=None, root_cause=None, notes=None):
+        """Record what the engineer reports at the end of the work on order:
+        the actual fault (see set_actual_fault), the ids of the steps done
+        or all of them, the steps added, the parts used as (product,
+        quantity), the labour hours, the root cause and notes.
+
+        The staff screens, the API and the engineer pages save a completion
+        with it; the rules are checked when the order is completed."""
+        pool = Pool()
+        Step = pool.get('appliance.work_order.step')
+        Part = pool.get('appliance.work_order.part')
+        if fault_type:
+            cls.set_actual_fault([order], fault_type)
+        for name, value in [
+                ('labour_hours', labour_hours),
+                ('root_cause', root_cause),
+                ('completion_notes', notes)]:
+            if value is not None:
+                setattr(order, name, value)
+        order.save()
+        order = cls(order.id)
+        steps = list(order.steps)
+        unknown = set(steps_done) - {s.id for s in steps}
+        if unknown:
+            raise CompletionError(gettext(
+                    'appliance_service_repair.msg_completion_unknown_step',
+                    order=order.rec_name))
+        to_save = [s for s in steps if all_steps_done or s.id in steps_done]
+        for step in to_save:
+            step.done = True
+        to_save.extend(Step(work_order=order, description=description,
+                required=False, done=True) for description in extra_steps)
+        to_save_parts = [Part(work_order=order, product=product,
+                quantity=quantity, unit=product.default_uom)
+            for product, quantity in parts]
+        Step.save(to_save)
+        Part.save(to_save_parts)
+
+    @classmethod
     def detect_rework(cls, orders):
         """Link each repair to the repair of the same appliance completed
         within the rework period before it."""
@@ -461,7 +515,10 @@ class WorkOrderPart(ModelSQL, ModelView):
         ondelete='CASCADE', states=_states)
     product = fields.Many2One(
         'product.product', "Part", required=True, ondelete='RESTRICT',
-        domain=[('type', '!=', 'service')], states=_states)
+        domain=[
+            ('type', '!=', 'service'),
+            ('template.appliance', '!=', True),
+            ], states=_states)
     quantity = fields.Float(
         "Quantity", digits='unit', required=True,
         domain=[('quantity', '>', 0)], states=_states)

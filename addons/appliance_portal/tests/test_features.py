@@ -5,34 +5,14 @@
 rating and invoice modules are optional."""
 from trytond.tests.test_tryton import RouteTestCase
 
-from .test_api import ApiMixin
-from .tools import setup_portal_data
+from .api_client import ApiMixin
+from .tools import PortalTestMixin
 
 
-class PortalWithoutFeaturesTestCase(ApiMixin, RouteTestCase):
+class PortalWithoutFeaturesTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
     "Test the portal API with the service desk alone"
-    module = 'appliance_portal'
-    language = 'zh_CN'
-    ids = None
-
-    @classmethod
-    def setUpDatabase(cls):
-        cls.ids = setup_portal_data(fault_types=False)
-
-    def started_visit(self):
-        """Book a repair, dispatch and start it; return the customer token,
-        the request, the order id and the engineer's headers"""
-        token, _ = self.signup()
-        appliance = self.register(token)
-        request = self.book(token, appliance['id'])
-        order_id = request['visits'][0]['id']
-        agent = self.staff_token('agent')
-        engineer = self.staff_token('engineer')
-        self.call('POST', f'staff/work-orders/{order_id}/dispatch',
-            {'engineer': self.ids['engineer']}, headers=agent, status=200)
-        self.call('POST', f'staff/work-orders/{order_id}/progress',
-            {'action': 'start'}, headers=engineer, status=200)
-        return token, request, order_id, engineer
+    extras = []
+    fault_types = False
 
     def test_visit(self):
         "The visit has its warranty status and no charges nor rating"
@@ -76,6 +56,10 @@ class PortalWithoutFeaturesTestCase(ApiMixin, RouteTestCase):
         self.assertError(self.call('POST',
                 f'staff/work-orders/{order_id}/complete',
                 {'labour_hours': 1}, headers=engineer), 501,
+            'not_implemented')
+        self.assertError(self.call('POST',
+                f'staff/work-orders/{order_id}/fault-type',
+                {'fault_type': 'X'}, headers=engineer), 501,
             'not_implemented')
         _, order = self.call('POST', f'staff/work-orders/{order_id}/complete',
             {}, headers=engineer, status=200)

@@ -15,18 +15,18 @@ in it) while the browser is driven from another one.
 import datetime as dt
 import json
 import os
+import re
 import threading
 import unittest
 import urllib.request
 from pathlib import Path
-from unittest.mock import patch
 
 from werkzeug.serving import make_server
 
 from trytond.tests.test_tryton import RouteTestCase
 from trytond.wsgi import app
 
-from .tools import FEATURES, MODEL_CODE, PASSWORD, setup_portal_data
+from .tools import MODEL_CODE, PASSWORD, PortalTestMixin
 
 CHROMIUM = '/usr/bin/chromium'
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,24 +43,21 @@ except ImportError:
 @unittest.skipIf(sync_playwright is None, "playwright is not installed")
 @unittest.skipIf(not os.path.exists(CHROMIUM),
     f"{CHROMIUM} is missing: apt-get install -y chromium")
-class PlaywrightTestCase(RouteTestCase):
+class PlaywrightTestCase(PortalTestMixin, RouteTestCase):
     "Drive the portal and the engineer pages in chromium"
-    module = 'appliance_portal'
-    extras = FEATURES
-    language = 'zh_CN'
-    ids = None
-
-    @classmethod
-    def setUpDatabase(cls):
-        cls.ids = setup_portal_data()
 
     def setUp(self):
         super().setUp()
-        sendmail = patch(
-            'trytond.modules.web_user.user.send_message_transactional')
-        sendmail.start()
-        self.addCleanup(sendmail.stop)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def confirmation_link(self, base, email):
+        "The link of the confirmation email sent to email"
+        for message in reversed(self.emails):
+            if message['To'] == email:
+                body = message.get_body(('html',)).get_content()
+                token = re.search(r'token=([0-9a-f]+)', body).group(1)
+                return f'{base}/portal/?token={token}#/validate'
+        self.fail(f"no confirmation email to {email}")
 
     def serve(self, scenario):
         "Serve trytond here while scenario runs in another thread"
@@ -99,6 +96,14 @@ class PlaywrightTestCase(RouteTestCase):
             finally:
                 browser.close()
 
+    def expect_visible(self, page, selector, shot):
+        "Wait for selector, else keep a screenshot and fail with the errors"
+        try:
+            expect(page.locator(selector)).to_be_visible()
+        except AssertionError:
+            self.shot(page, shot)
+            self.fail(page.locator('.form-error, p.error').all_inner_texts())
+
     def shot(self, page, name):
         page.screenshot(path=str(ARTIFACTS / f'{name}.png'), full_page=True)
 
@@ -116,12 +121,14 @@ class PlaywrightTestCase(RouteTestCase):
         page.fill('input[name=name]', "林小姐")
         page.fill('input[name=mobile]', '13900139000')
         page.fill('input[name=email]', 'lin@example.com')
-        page.fill('input[name=password]', 'Lin-Secret-1')
+        page.fill('input[name=password]', 'Hz-Wensan-Road-90!')
         page.select_option('select[name=subdivision]', 'CN-ZJ')
         page.fill('input[name=city]', "杭州")
         page.fill('input[name=street]', "文三路 90 号")
         self.shot(page, '01-signup')
         page.click('#signup-form button[type=submit]')
+        self.expect_visible(page, '#signup-sent', '01-signup-error')
+        page.goto(self.confirmation_link(base, 'lin@example.com'))
         expect(page.locator('h1')).to_have_text("林小姐")
         self.shot(page, '02-home')
 
@@ -229,8 +236,10 @@ class PlaywrightTestCase(RouteTestCase):
         stranger.fill('input[name=name]', "Stranger")
         stranger.fill('input[name=mobile]', '13900139001')
         stranger.fill('input[name=email]', 'stranger@example.com')
-        stranger.fill('input[name=password]', 'Stranger-1')
+        stranger.fill('input[name=password]', 'Qx7-Mango-Tree-5!')
         stranger.click('#signup-form button[type=submit]')
+        expect(stranger.locator('#signup-sent')).to_be_visible()
+        stranger.goto(self.confirmation_link(base, 'stranger@example.com'))
         expect(stranger.locator('h1')).to_have_text("Stranger")
         stranger.goto(f'{base}/portal/#/requests/{request_id}')
         expect(stranger.locator('p.error')).to_be_visible()

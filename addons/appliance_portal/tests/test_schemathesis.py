@@ -13,16 +13,16 @@ SCHEMATHESIS_STRICT=1 a mismatch fails the test, else it is printed.
 import os
 import unittest
 
-import trytond.config as config
 from trytond.tests.test_tryton import RouteTestCase
 from trytond.wsgi import app
 
-from .test_api import ApiMixin
-from .tools import FEATURES, setup_portal_data
+from .api_client import ApiMixin
+from .tools import PortalTestMixin
 
 try:
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis.errors import Unsatisfiable
     from schemathesis import GenerationMode
     from schemathesis.checks import (
         content_type_conformance, response_schema_conformance,
@@ -39,28 +39,8 @@ STRICT = bool(int(os.environ.get('SCHEMATHESIS_STRICT', 0)))
 
 
 @unittest.skipIf(schemathesis is None, "schemathesis is not installed")
-class SchemathesisTestCase(ApiMixin, RouteTestCase):
+class SchemathesisTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
     "Fuzz the API from its OpenAPI document"
-    module = 'appliance_portal'
-    extras = FEATURES
-    language = 'zh_CN'
-    ids = None
-
-    @classmethod
-    def setUpDatabase(cls):
-        cls.ids = setup_portal_data()
-
-    def setUp(self):
-        super().setUp()
-        # Failed logins sleep 2**n - 1 seconds: keep it short
-        for option, value in [('max_attempt', '1'),
-                ('max_attempt_ip_network', '100000')]:
-            old = config.get('session', option)
-            config.set('session', option, value)
-            if old is None:
-                self.addCleanup(config.remove_option, 'session', option)
-            else:
-                self.addCleanup(config.set, 'session', option, old)
 
     def test_no_server_error(self):
         "No generated request gets a 5xx answer"
@@ -113,7 +93,11 @@ class SchemathesisTestCase(ApiMixin, RouteTestCase):
                             f'{case.method} {operation.path} '
                             f'{response.status_code}: '
                             f'{response.text:.200}')
-                run()
+                try:
+                    run()
+                except Unsatisfiable:
+                    # No invalid data for an operation without input
+                    pass
         self.assertEqual(failures, [])
         if mismatches:
             report = '\n'.join(sorted(mismatches))

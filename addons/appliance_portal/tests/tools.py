@@ -1,11 +1,16 @@
 # This file is part of the appliance_portal module.  The COPYRIGHT file at
 # the top level of this repository contains the full copyright notices and
 # license terms.
-"""Data for the tests of the portal: a company in Hangzhou with a service
-region, slots, an air conditioner model with its warranty, staff users and
-a service engineer."""
+"""Data and set-up of the tests of the portal: a company in Hangzhou with a
+service region, slots, an air conditioner model with its warranty, a spare
+part, staff users and service engineers; the test case mixin that creates
+them once, keeps the emails and SMS in the test and shortens the login
+delays."""
 import datetime as dt
+from unittest.mock import patch
 
+import trytond.config as config
+from trytond.modules.appliance_security.sms import LoggingSMSAdapter
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -63,15 +68,22 @@ def setup_portal_data(days=30, fault_types=True):
         today = Date.today()
         slots = Slot.generate([region], today, today + dt.timedelta(days=days),
             [(dt.time(9), dt.time(12)), (dt.time(14), dt.time(17))], 3)
-        tiny, = Slot.create([{
+        tiny, today_slot = Slot.create([{
                     'region': region.id,
                     'date': today + dt.timedelta(days=1),
                     'start_time': dt.time(18),
                     'end_time': dt.time(20),
                     'capacity': 1,
+                    }, {
+                    # Work starts on the day of the appointment
+                    'region': region.id,
+                    'date': today,
+                    'start_time': dt.time(0),
+                    'end_time': dt.time(23, 59),
+                    'capacity': 100,
                     }])
         ids.update(region=region.id, slots=[s.id for s in slots],
-            tiny_slot=tiny.id)
+            tiny_slot=tiny.id, today_slot=today_slot.id)
 
         policy, = Policy.create([{
                     'name': "Air conditioner",
@@ -108,6 +120,15 @@ def setup_portal_data(days=30, fault_types=True):
                     'default_uom': unit.id,
                     'products': [('create', [{'suffix_code': 'CAP35'}])],
                     }])
+        if 'spare_part' in Template._fields:
+            # appliance_parts: only spare parts are parts
+            Category_ = pool.get('product.category')
+            part_category, = Category_.create([{
+                        'name': "Capacitors", 'part_category': True,
+                        'code': 'CAP'}])
+            Template.write([part_template], {
+                    'spare_part': True, 'part_category': part_category.id,
+                    'compatible_models': [('add', [template.id])]})
         ids.update(category=category.id, brand=brand.id,
             template=template.id, part=part_template.products[0].id)
 
@@ -147,6 +168,8 @@ def setup_portal_data(days=30, fault_types=True):
                 values['employees'] = [('add', [employee.id])]
                 values['employee'] = employee.id
             user, = User.create([values])
+            # Known passwords: no change asked at the first login
+            User.write([user], {'password_change_required': False})
             return user
 
         agent_employee = employee("陈客服")
@@ -154,9 +177,10 @@ def setup_portal_data(days=30, fault_types=True):
             agent_employee)
         wang = employee("王建国", engineer=True)
         wang_user = user('engineer', "王建国", [group('group_engineer')], wang)
+        manager = user('manager', "周经理", [group('group_manager')])
         li = employee("李强", engineer=True)
         li_user = user('engineer2', "李强", [group('group_engineer')], li)
-        ids.update(agent=agent.id, engineer=wang.id,
+        ids.update(agent=agent.id, engineer=wang.id, manager=manager.id,
             engineer_user=wang_user.id,
             engineer2=li.id, engineer2_user=li_user.id)
     return ids
@@ -175,3 +199,48 @@ def resolve_request(request_id, reply):
 
 def transaction_context(company_id):
     return Transaction().set_context(company=company_id)
+
+
+def set_config(test, section, option, value):
+    "Set an option of trytond's configuration for the time of test"
+    old = config.get(section, option)
+    config.set(section, option, value)
+    if old is None:
+        test.addCleanup(config.remove_option, section, option)
+    else:
+        test.addCleanup(config.set, section, option, old)
+
+
+class PortalTestMixin:
+    """The set-up of every test case of the portal: the module with the
+    features, the data created once, no email nor SMS leaving the test (they
+    are kept in self.emails and self.sms) and short login delays"""
+    module = 'appliance_portal'
+    extras = FEATURES
+    language = 'zh_CN'
+    ids = None
+    fault_types = True
+
+    @classmethod
+    def setUpDatabase(cls):
+        cls.ids = setup_portal_data(fault_types=cls.fault_types)
+
+    def setUp(self):
+        super().setUp()
+        self.emails = []
+        for target in [
+                'trytond.modules.web_user.user.send_message_transactional',
+                'trytond.modules.appliance_portal.web_user'
+                '.send_message_transactional']:
+            sendmail = patch(target, side_effect=self.emails.append)
+            sendmail.start()
+            self.addCleanup(sendmail.stop)
+        # The notifications of the service desk
+        smtp = patch('trytond.sendmail.get_smtp_server')
+        smtp.start().return_value.send_message.return_value = {}
+        self.addCleanup(smtp.stop)
+        LoggingSMSAdapter.sent.clear()
+        self.sms = LoggingSMSAdapter.sent
+        # Failed logins sleep 2**n - 1 seconds: keep it short
+        set_config(self, 'session', 'max_attempt', '3')
+        set_config(self, 'session', 'max_attempt_ip_network', '100000')

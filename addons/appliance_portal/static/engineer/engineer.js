@@ -105,9 +105,7 @@
     }
 
     async function jobsView() {
-        const today = new Date();
-        const day = new Date(today.getTime()
-            - today.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+        const day = Common.localToday();
         const [todays, open] = await Promise.all([
             api.get('staff/work-orders?mine=true&date=' + day
                 + '&order=appointment&limit=100'),

@@ -100,26 +100,59 @@
 
     // Accounts
 
+    function signedIn(session, message) {
+        api.setToken(session.token);
+        me = session.user;
+        renderNav();
+        if (message) {
+            Common.notice(message, 'ok');
+        }
+        go('#/');
+    }
+
     function loginView() {
+        const codeField = field(t('Code of the authenticator app'),
+            input('code', {inputmode: 'numeric', autocomplete: 'one-time-code',
+                disabled: true}));
+        codeField.hidden = true;
         const form = h('form#login-form', {onsubmit: async function (event) {
             event.preventDefault();
             const values = Common.formValues(form);
-            const session = await Common.submitting(form, function () {
-                return api.post('auth/login', values);
+            if (!values.code) {
+                delete values.code;
+            }
+            const session = await Common.submitting(form, async function () {
+                try {
+                    return await api.post('auth/login', values);
+                } catch (error) {
+                    if (error.code === 'second_factor_required') {
+                        codeField.hidden = false;
+                        form.elements.code.disabled = false;
+                        form.elements.code.focus();
+                    } else if (error.status === 403 && values.login
+                            .includes('@')) {
+                        resend.hidden = false;
+                    }
+                    throw error;
+                }
             });
             if (session) {
-                api.setToken(session.token);
-                me = session.user;
-                renderNav();
-                go('#/');
+                signedIn(session);
             }
         }},
-        field(t('Email'), input('email', {type: 'email', required: true,
+        field(t('Email or mobile phone'), input('login', {required: true,
             autocomplete: 'username'})),
         field(t('Password'), input('password', {type: 'password',
             required: true, autocomplete: 'current-password'})),
+        codeField,
         h('button.primary', {type: 'submit'}, t('Sign in')));
-        return page(t('Sign in'), form,
+        const resend = h('button.link#resend-validation', {type: 'button',
+            hidden: true, onclick: async function () {
+                await api.post('auth/resend-validation',
+                    {email: form.elements.login.value.trim()});
+                Common.notice(t('Sent.'), 'ok');
+            }}, t('Send the confirmation email again'));
+        return page(t('Sign in'), form, resend,
             h('p', h('a', {href: '#/signup'}, t('Create an account'))),
             h('p', h('a', {href: '#/reset'}, t('Forgot password?'))));
     }
@@ -164,14 +197,14 @@
             const values = Common.formValues(form);
             values.address = addressValues(values);
             values.language = Common.language();
-            const session = await Common.submitting(form, function () {
+            const result = await Common.submitting(form, function () {
                 return api.post('auth/signup', values);
             });
-            if (session) {
-                api.setToken(session.token);
-                me = session.user;
-                renderNav();
-                go('#/');
+            if (result) {
+                root.replaceChildren(page(t('Create an account'),
+                    h('p#signup-sent.ok', t(
+                        'We sent a link to {email}: open it to confirm the '
+                        + 'address and sign in.', {email: values.email}))));
             }
         }},
         field(t('Name'), input('name', {required: true,
@@ -228,7 +261,43 @@
         }},
         field(t('Email'), input('email', {type: 'email', required: true})),
         h('button.primary', {type: 'submit'}, t('Send reset link')));
-        return page(t('Forgot password?'), form);
+        const smsForm = h('form#reset-sms-form', {
+            onsubmit: async function (event) {
+                event.preventDefault();
+                const values = Common.formValues(smsForm);
+                if (!values.code) {
+                    const sent = await Common.submitting(smsForm, function () {
+                        return api.post('auth/reset-password',
+                            {mobile: values.mobile});
+                    });
+                    if (sent) {
+                        codeFields.hidden = false;
+                        smsForm.elements.code.disabled = false;
+                        smsForm.elements.password.disabled = false;
+                    }
+                    return;
+                }
+                const result = await Common.submitting(smsForm, function () {
+                    return api.post('auth/set-password-sms', values);
+                });
+                if (result) {
+                    Common.notice(t('Password changed: sign in.'), 'ok');
+                    go('#/login');
+                }
+            }},
+        field(t('Mobile phone'), input('mobile', {type: 'tel',
+            required: true})),
+        h('div', {hidden: true},
+            field(t('Code received by SMS'), input('code', {
+                inputmode: 'numeric', disabled: true,
+                autocomplete: 'one-time-code'})),
+            field(t('New password'), input('password', {type: 'password',
+                disabled: true, required: true,
+                autocomplete: 'new-password'}))),
+        h('button', {type: 'submit'}, t('Continue')));
+        const codeFields = smsForm.querySelector('div');
+        return page(t('Forgot password?'), form,
+            h('h2', t('Or by SMS')), smsForm);
     }
 
     async function validateView() {
@@ -237,10 +306,10 @@
         if (!token) {
             return page(t('Email'), h('p.error', '?'));
         }
-        await api.post('auth/validate-email', {token: token});
+        const session = await api.post('auth/validate-email', {token: token});
         global.history.replaceState(null, '', global.location.pathname + '#/');
-        return page(t('Email'), h('p.ok', t('Email address confirmed.')),
-            h('a.button', {href: '#/'}, t('Home')));
+        signedIn(session, t('Email address confirmed.'));
+        return null;
     }
 
     // Home and appliances
@@ -271,13 +340,7 @@
         const [appliances, requests] = await Promise.all([
             api.get('appliances?limit=5'),
             api.get('service-requests?limit=5')]);
-        const banner = me.email_valid ? null : h('div.banner',
-            t('Confirm your email with the link we sent you.'), ' ',
-            h('button.link', {type: 'button', onclick: async function () {
-                await api.post('auth/resend-validation');
-                Common.notice(t('Sent.'), 'ok');
-            }}, t('Send again')));
-        return page(me.name, banner,
+        return page(me.name,
             h('div.actions',
                 h('a.button.primary', {href: '#/book'}, t('Book a visit')),
                 h('a.button', {href: '#/appliances/new'},
@@ -343,7 +406,7 @@
             input('serial_number', {required: true}), help),
         field(t('Purchase date'), input('sale_date', {type: 'date',
             required: true,
-            max: new Date().toISOString().slice(0, 10)})),
+            max: Common.localToday()})),
         field(t('Purchase channel'), select('purchase_channel',
             [['', '']].concat(Object.entries(CHANNELS).map(
                 function ([key, label]) { return [key, t(label)]; })), '')),

@@ -192,12 +192,20 @@
         });
     }
 
+    // The API answers in the company's time zone with the offset
+    // (2026-12-02T09:00:00+08:00): show that wall-clock time as it is
     function formatDate(value) {
         if (!value) {
             return '';
         }
-        return String(value).replace('T', ' ').replace('Z', '')
-            .slice(0, 16);
+        return String(value).replace('T', ' ').slice(0, 16);
+    }
+
+    // The day of the device's clock (toISOString gives the UTC one)
+    function localToday() {
+        const now = new Date();
+        return new Date(now.getTime() - now.getTimezoneOffset() * 60000)
+            .toISOString().slice(0, 10);
     }
 
     function router(routes, root) {
@@ -275,6 +283,7 @@
         formValues: formValues,
         readFile: readFile,
         formatDate: formatDate,
+        localToday: localToday,
         router: router,
         notice: notice,
         submitting: submitting,
