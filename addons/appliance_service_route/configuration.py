@@ -116,7 +116,8 @@ class ConfigurationRoute(ModelSQL, CompanyValueMixin):
 
     @classmethod
     def default_route_shift_end(cls):
-        return dt.time(19)
+        # the evening slots end at 20:00
+        return dt.time(21)
 
     @classmethod
     def default_route_detour(cls):

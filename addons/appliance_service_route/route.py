@@ -14,6 +14,8 @@ from trytond.modules.appliance_service_dispatch.routing import (
     REQUIRED, Problem, StraightLineTravel, Vehicle, Visit, check_plan, solve)
 from trytond.modules.appliance_service_dispatch.solver import (
     availability, evaluate, minutes, unassigned_cost)
+from trytond.modules.appliance_service_dispatch.work_order import (
+    DISPATCH_GROUP)
 from trytond.pool import Pool
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction
@@ -273,12 +275,17 @@ class Route(Workflow, ModelSQL, ModelView):
         centre = (tuple(sum(c) / len(points) for c in zip(*points))
             if points else (0., 0.))
 
+        # only the orders of their regions may go to the engineers
+        by_region = defaultdict(list)
+        for order in scheduled:
+            by_region[order.region.id].append(order)
         vehicles = []
         for info in engineer_infos:
             if availability(info, date):
                 continue
             allowed, surcharges = set(), {}
-            for order in scheduled:
+            for order in (o for r in sorted(info.regions)
+                    for o in by_region.get(r, ())):
                 candidate = evaluate(infos[order.id], info, weights)
                 if candidate.eligible:
                     allowed.add(order.id)
@@ -291,7 +298,9 @@ class Route(Workflow, ModelSQL, ModelView):
                     id=info.id, latitude=latitude, longitude=longitude,
                     shift_start=shift_start, shift_end=shift_end,
                     capacity=max((info.capacity or 0) - busy[info.id], 0),
-                    allowed=frozenset(allowed), surcharges=surcharges))
+                    allowed=frozenset(allowed), surcharges=surcharges,
+                    # planned first with the visits of its first region
+                    area=min(info.regions, default=None)))
         visits = []
         for order_id, order in orders.items():
             info = infos[order_id]
@@ -308,7 +317,8 @@ class Route(Workflow, ModelSQL, ModelView):
                     fixed_vehicle=(order.engineer.id
                         if order.state == 'dispatched' else None),
                     previous_vehicle=previous,
-                    announced=bool(order.announced)))
+                    announced=bool(order.announced),
+                    area=order.region.id))
         problem = Problem(
             vehicles=vehicles, visits=visits,
             travel=StraightLineTravel(
@@ -411,8 +421,15 @@ class Route(Workflow, ModelSQL, ModelView):
                             'engineer': engineer_id}])
             if engineer_values:
                 WorkOrder.write(*engineer_values)
-                WorkOrder.dispatch(WorkOrder.browse([
-                            o for os in to_dispatch.values() for o in os]))
+            # by groups of whole engineers, like the auto dispatch
+            group = []
+            for engineer_orders in to_dispatch.values():
+                group.extend(engineer_orders)
+                if len(group) >= DISPATCH_GROUP:
+                    WorkOrder.dispatch(WorkOrder.browse(group))
+                    group = []
+            if group:
+                WorkOrder.dispatch(WorkOrder.browse(group))
         return [records[r.vehicle] for r in plan.routes if r.stops]
 
 
