@@ -245,6 +245,15 @@ class ApplianceServiceRouteTestCase(CompanyTestMixin, ModuleTestCase):
             .route_service_minutes(settings), 90)
 
     @with_transaction()
+    def test_prize_of_sla_risk(self):
+        "Test the orders at SLA risk or breached cost more to leave"
+        pool = Pool()
+        WorkOrder = pool.get('appliance.work_order')
+        factors = [WorkOrder(sla_status=s).route_prize_factor()
+            for s in [None, 'on_track', 'at_risk', 'breached']]
+        self.assertEqual(factors, [1, 1, 2, 3])
+
+    @with_transaction()
     def test_plan_past_day(self):
         "Test a day over cannot be planned"
         pool = Pool()
