@@ -27,6 +27,7 @@ class Configuration(metaclass=PoolMeta):
         pool = Pool()
         ModelData = pool.get('ir.model.data')
         try:
-            return ModelData.get_id('appliance_service_parts', 'sequence_claim')
+            return ModelData.get_id(
+                'appliance_service_parts', 'sequence_claim')
         except KeyError:
             return None

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from proteus import Model
 from proteus.config import get_config
+
 from trytond.modules.appliance_parts.tests.tools import (
     create_engineer, create_part, create_part_category,
     create_regional_warehouse)
@@ -29,8 +30,8 @@ def create_appliance_model(name, code, category, brand, config=None):
 
 def setup_service(company, account_category=None, config=None):
     """Create what a repair of an air conditioner needs: a fault type, a
-    region with a slot today, two models, a customer with an appliance of the first,
-    a regional warehouse and an engineer with his van, two parts that fit
+    region with a slot today, two models, a customer with an appliance of
+    the first, a regional warehouse and an engineer with his van, two parts that fit
     the first model (a capacitor and a serialised compressor) and one that
     fits only the second; returns them in a namespace"""
     Policy = Model.get('appliance.warranty.policy', config=config)
