@@ -31,9 +31,9 @@ def create_appliance_model(name, code, category, brand, config=None):
 def setup_service(company, account_category=None, config=None):
     """Create what a repair of an air conditioner needs: a fault type, a
     region with a slot today, two models, a customer with an appliance of
-    the first, a regional warehouse and an engineer with his van, two parts that fit
-    the first model (a capacitor and a serialised compressor) and one that
-    fits only the second; returns them in a namespace"""
+    the first, a regional warehouse and an engineer with his van, two parts
+    that fit the first model (a capacitor and a serialised compressor) and
+    one that fits only the second; returns them in a namespace"""
     Policy = Model.get('appliance.warranty.policy', config=config)
     Category = Model.get('appliance.category', config=config)
     Brand = Model.get('appliance.brand', config=config)
