@@ -189,12 +189,15 @@ class ApiMixin:
         self.assertEqual(status, 201, msg=data)
         return data
 
-    def free_slot(self, token, appliance=None, exclude=()):
-        "A slot no other test booked"
+    def free_slot(self, token, appliance=None, exclude=(), later=False):
+        "A slot no other test booked; with later, of a day after today"
         path = 'slots' + (f'?appliance={appliance}' if appliance else '')
         _, slots = self.call('GET', path, token=token, status=200)
         used = ApiMixin.used_slots
+        today = dt.date.today().isoformat()
         for slot in slots:
+            if later and slot['date'] <= today:
+                continue
             if (slot['id'] not in exclude and slot['id'] not in used
                     and slot['available'] >= 1
                     and slot['id'] not in {
@@ -203,11 +206,13 @@ class ApiMixin:
                 return slot['id']
         self.fail("no free slot")
 
-    def book(self, token, appliance, kind='repair', slot=None, today=False):
-        "Book a visit; today books the slot of today, when work may start"
+    def book(self, token, appliance, kind='repair', slot=None, today=False,
+            later=False):
+        """Book a visit; today books the slot of today, when work may start,
+        later a slot of a day after today"""
         if today:
             slot = self.ids['today_slot']
-        slot = slot or self.free_slot(token, appliance)
+        slot = slot or self.free_slot(token, appliance, later=later)
         return self.call('POST', 'service-requests', {
                 'kind': kind, 'appliance': appliance,
                 'description': "空调不制冷", 'slot': slot,

@@ -913,7 +913,7 @@ class PortalApiTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
         "An engineer starts nor completes before the day; a manager may"
         token, _ = self.signup()
         appliance = self.register(token)
-        request = self.book(token, appliance['id'])
+        request = self.book(token, appliance['id'], later=True)
         order_id = request['visits'][0]['id']
         agent = self.staff_token('agent')
         engineer = self.staff_token('engineer')
