@@ -514,7 +514,7 @@ class WorkOrder(Workflow, ModelSQL, ModelView, ChatMixin):
                 users, 'appliance_service.msg_notify_assignment', [order],
                 icon='tryton-board',
                 order=order.rec_name,
-                customer=order.customer.rec_name,
+                customer=order.customer.name,
                 start=order._appointment_strings()['start'],
                 address=order.address.rec_name if order.address else '')
 
