@@ -7,31 +7,43 @@ Run from the repository root (DB_CACHE speeds up the module activation):
 The strings are those Tryton exports for zh_CN (scripts/update_translations.py
 runs the same code): run that script to add new strings to the catalogues,
 then translate them in addons/<module>/locale/zh_CN.po.
+
+What each demo role sees is checked too, the Tryton screens the product puts
+in its menus included: the menu entries and the tabs of every role, and the
+labels, buttons and selection values of the screens of the staff roles.  A
+string of a Tryton module is translated in the locale/override/zh_CN.po of
+the project's module that depends on it (see ir.Translation in the appliance
+module).
 """
 import datetime as dt
 import importlib.util
 import re
 import types
 import unittest
+from collections import defaultdict
 from pathlib import Path
 
+from lxml import etree
+
+from trytond.modules import create_graph, load_translations
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, check_access
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load_tool():
-    path = ROOT / 'scripts' / 'update_translations.py'
-    spec = importlib.util.spec_from_file_location(
-        'appliance_update_translations', path)
+def _load_script(name):
+    path = ROOT / 'scripts' / f'{name}.py'
+    spec = importlib.util.spec_from_file_location(f'appliance_{name}', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-tool = _load_tool()
+tool = _load_script('update_translations')
+# The demo's logins and their groups
+DEMO_USERS = _load_script('setup_demo').USERS
 MODULES, NOT_INSTALLED = tool.installed_modules()
 LANG = tool.LANG
 CJK = re.compile('[\u4e00-\u9fff]')
@@ -39,6 +51,36 @@ CJK = re.compile('[\u4e00-\u9fff]')
 # genshi expressions (${record.number} in notification subjects)
 PLACEHOLDER = re.compile(r'%\(\w+\)[sdfr]|%[sdfr]|\[\d+:|\$\{[^}]*\}')
 REMINDER_EMAIL = 'appliance.warranty.reminder.email'
+# Shown as they are in Chinese too
+NEUTRAL = re.compile(r'^([\W\d_]*|SLA|SIP|Skype)$')
+
+
+def untranslated(text):
+    return bool(text) and not CJK.search(text) and not NEUTRAL.match(text)
+
+
+def view_strings(result):
+    """Yield (kind, text) of the labels of a view: its strings, the fields it
+    shows with their selection values, and the same of its inline views"""
+    arch = etree.fromstring(result['arch'])
+    names = set()
+    for element in arch.iter():
+        if element.tag in {'field', 'label'} and element.get('name'):
+            names.add(element.get('name'))
+        for attribute in ['string', 'sum']:
+            if element.get(attribute):
+                yield element.tag, element.get(attribute)
+    for name, field in result['fields'].items():
+        if name not in names:
+            continue
+        yield 'field', field.get('string')
+        selection = field.get('selection')
+        if isinstance(selection, list):
+            for value, label in selection:
+                if value not in {None, ''}:
+                    yield 'selection', label
+        for view in (field.get('views') or {}).values():
+            yield from view_strings(view)
 
 
 def placeholders(text):
@@ -66,6 +108,23 @@ class TranslationTestCase(unittest.TestCase):
         drop_db()
         # Like trytond-admin --update MODULES --language zh_CN
         tool.prepare_database(MODULES, languages=['en', LANG])
+        cls._load_all_catalogues()
+
+    @classmethod
+    def _load_all_catalogues(cls):
+        """Load the zh_CN catalogues of every activated module, Tryton's
+        own included, in the order of their dependencies, as the demo's
+        `trytond-admin --all` does: the overrides of the project's modules
+        replace Tryton's strings only when these are loaded first"""
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Module = pool.get('ir.module')
+            activated = [m.name for m in Module.search([
+                        ('state', '=', 'activated'),
+                        ])]
+            for node in create_graph(set(activated)):
+                load_translations(pool, node, [LANG])
+            transaction.commit()
 
     @classmethod
     def tearDownClass(cls):
@@ -93,6 +152,93 @@ class TranslationTestCase(unittest.TestCase):
             self.fail('%d strings lack a zh_CN translation (run '
                 'scripts/update_translations.py then translate them):\n%s'
                 % (len(missing), '\n'.join(missing)))
+
+    def test_visible_strings_translated(self):
+        "Test every role sees its menus and screens in zh_CN"
+        with Transaction().start(DB_NAME, 0) as transaction:
+            try:
+                missing = self._untranslated_by_role()
+            finally:
+                transaction.rollback()
+        if missing:
+            self.fail('%d strings shown untranslated in zh_CN (translate a '
+                "Tryton module's string in the locale/override/zh_CN.po of "
+                'the module that depends on it):\n%s' % (
+                    len(missing), '\n'.join(
+                        f'{text!r} ({kind}) seen by {", ".join(sorted(roles))}'
+                        f' in {sorted(where)[0]}'
+                        for (kind, text), (roles, where)
+                        in sorted(missing.items()))))
+
+    def _untranslated_by_role(self):
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        language, = Lang.search([('code', '=', LANG)])
+        Lang.write([language], {'translatable': True})
+        missing = defaultdict(lambda: (set(), set()))
+        for login, user_id, staff in self._demo_users():
+            for kind, text, where in self._visible_untranslated(
+                    user_id, labels=staff):
+                roles, places = missing[(kind, text)]
+                roles.add(login)
+                places.add(where)
+        return missing
+
+    def _demo_users(self):
+        "Yield (login, id, staff) of a user for each demo login"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        for login, (name, _, groups, _) in DEMO_USERS.items():
+            if login == 'admin':
+                yield login, ModelData.get_id('res', 'user_admin'), False
+                continue
+            user, = User.create([{
+                        'login': f'walk_{login}',
+                        'name': name,
+                        'groups': [('add', [
+                                    ModelData.get_id(module, fs_id)
+                                    for module, fs_id in groups])],
+                        }])
+            yield login, user.id, True
+
+    def _visible_untranslated(self, user_id, labels):
+        """Yield (kind, text, where) of what the user sees untranslated: menu
+        entries, their actions and tabs, and with labels the strings of the
+        views of the actions"""
+        pool = Pool()
+        Menu = pool.get('ir.ui.menu')
+        User = pool.get('res.user')
+        with Transaction().set_user(user_id), check_access():
+            context = User.get_preferences(context_only=True)
+            with Transaction().set_context(context, language=LANG):
+                for menu in Menu.search([]):
+                    where = menu.complete_name
+                    if untranslated(menu.name):
+                        yield 'menu', menu.name, where
+                    action = menu.action
+                    if not action:
+                        continue
+                    if untranslated(action.name):
+                        yield 'action', action.name, where
+                    if action.__name__ != 'ir.action.act_window':
+                        continue
+                    for domain in action.act_window_domains:
+                        if untranslated(domain.name):
+                            yield 'tab', domain.name, where
+                    if labels and action.res_model:
+                        yield from self._views_untranslated(action, where)
+
+    def _views_untranslated(self, action, where):
+        Model = Pool().get(action.res_model)
+        views = [(v.view.id, v.view.type) for v in action.act_window_views
+            ] or [(None, 'tree'), (None, 'form')]
+        for view_id, view_type in views:
+            result = Model.fields_view_get(view_id, view_type)
+            for kind, text in view_strings(result):
+                if untranslated(text):
+                    yield kind, text, (
+                        f'{where} ({action.res_model}, {view_type})')
 
     def test_placeholders(self):
         "Test translations keep the placeholders of the source"

@@ -31,14 +31,16 @@ class Translation(metaclass=PoolMeta):
         modules the product shows (msgctxt ending with <module>.<xml id> or
         <module>.).  Tryton replaces the value of the overridden module's
         translation, which exists only when that module's own catalogue
-        lists the string: the missing ones are created first, empty."""
+        lists the string: the missing ones are created first, empty.  A
+        fuzzy one with the same value (Tryton leaves it fuzzy, so unused)
+        is made plain."""
         paths = [po_path] if isinstance(po_path, str) else po_path
         cls._create_override_targets(lang, paths)
         return super().translation_import(lang, module, po_path)
 
     @classmethod
     def _create_override_targets(cls, lang, paths):
-        to_create = []
+        to_create, to_unfuzzy = [], []
         for path in paths:
             for entry in polib.pofile(path):
                 if entry.obsolete:
@@ -47,14 +49,21 @@ class Translation(metaclass=PoolMeta):
                 if '.' not in res_id:
                     continue
                 values = cls._override_target(lang, translation, res_id)
-                if values and values not in to_create:
+                if isinstance(values, cls):
+                    if (values.fuzzy and not translation.fuzzy
+                            and values.value == translation.value):
+                        to_unfuzzy.append(values)
+                elif values and values not in to_create:
                     to_create.append(values)
         if to_create:
             cls.create(to_create)
+        if to_unfuzzy:
+            cls.write(to_unfuzzy, {'fuzzy': False})
 
     @classmethod
     def _override_target(cls, lang, translation, res_id):
-        "Return the values of the overridden translation when it is missing"
+        """Return the overridden translation, or its values when it is
+        missing"""
         pool = Pool()
         ModelData = pool.get('ir.model.data')
         target_module, fs_id = res_id.split('.')
@@ -76,8 +85,9 @@ class Translation(metaclass=PoolMeta):
             ]
         if translation.type in SOURCE_TYPES:
             domain.append(('src', '=', translation.src))
-        if cls.search(domain, limit=1):
-            return
+        existing = cls.search(domain, limit=1)
+        if existing:
+            return existing[0]
         return {
             'name': translation.name,
             'res_id': record_id,
