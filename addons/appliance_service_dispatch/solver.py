@@ -50,6 +50,7 @@ REASONS = [
     ('not_working', "Not a Working Day"),
     ('leave', "On Leave"),
     ('skill', "Insufficient Skill"),
+    ('certificate', "Missing Certificate"),
     ('capacity', "Day Fully Booked"),
     ('window', "Window Fully Booked"),
     ]
@@ -83,6 +84,9 @@ class OrderInfo:
     latitude: Optional[float] = None
     longitude: Optional[float] = None
     priority: int = 1
+    # The engineers who may not take the order whatever their other merits
+    # (appliance_service_hr: a mandatory certificate missing or expired)
+    excluded: frozenset = frozenset()
 
     @property
     def window(self):
@@ -235,6 +239,8 @@ def _evaluate(order, engineer, weights, distance, unavailable):
         reason = 'region'
     elif unavailable:
         reason = unavailable
+    elif engineer.id in order.excluded:
+        reason = 'certificate'
     elif level < order.level:
         reason = 'skill'
     elif order.date and day_load >= capacity:
