@@ -419,8 +419,10 @@ class User(metaclass=PoolMeta):
         ModelData = pool.get('ir.model.data')
         Action = pool.get('ir.action')
         preferences = super()._get_preferences(user, context_only=context_only)
-        if not context_only and user.mfa_enrolment_due:
-            # Open the set-up at login until it is done
+        if (not context_only and user.mfa_enrolment_due
+                and not demo_mode()):
+            # Open the set-up at login until it is done (not in the demo,
+            # whose users share their published password)
             action_id = Action.get_action_id(ModelData.get_id(
                     'appliance_security', 'wizard_mfa_setup'))
             actions = preferences.setdefault('actions', [])
