@@ -77,8 +77,11 @@ def jobs_for(backend, cache_root, phase, selected, tests_selected):
 
 
 # Tests whose subject does not depend on the database backend; test_walk
-# serves the demo database on SQLite to sao in chromium
-SQLITE_ONLY = {'test_translations', 'test_lint', 'test_routing', 'test_walk'}
+# and test_buttons serve the demo database on SQLite (to sao in chromium,
+# to JSON-RPC)
+SQLITE_ONLY = {
+    'test_translations', 'test_lint', 'test_routing', 'test_walk',
+    'test_buttons'}
 
 
 def run_job(job, logs):

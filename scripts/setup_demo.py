@@ -408,6 +408,7 @@ def setup_users(company):
             log(f"create user {login}")
             user = User(login=login)
             user.password = PASSWORD
+        # The admin user is part of trytond's base data: its name stays
         if not user.name or login != 'admin':
             user.name = name
         user.language = langs[lang]

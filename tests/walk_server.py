@@ -8,6 +8,7 @@ does stays in the cache.
 """
 import base64
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -53,6 +55,10 @@ def sqlite_env(path):
         env.pop(name, None)
     env['TRYTOND_DATABASE__URI'] = 'sqlite://'
     env['TRYTOND_DATABASE__PATH'] = str(path)
+    # The demo's published passwords, as `make demo` serves them: outside
+    # demo mode the second factor set-up and the change of a password set
+    # by an administrator stop the demo logins
+    env['TRYTOND_APPLIANCE_SECURITY__DEMO'] = 'True'
     return env
 
 
@@ -60,9 +66,17 @@ def demo_database():
     """Return the directory of the cached demo database, made if missing
 
     It is built in a temporary directory renamed when complete, so a
-    failed or interrupted build is never reused.
+    failed or interrupted build is never reused; the tests that use it at
+    the same time wait for the one that builds it.
     """
     cache = WALK / 'db'
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(WALK / 'db.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _demo_database(cache)
+
+
+def _demo_database(cache):
     target = cache / cache_key()
     if (target / f'{DATABASE}.sqlite').exists():
         log(f"reuse the demo database {target.relative_to(ROOT)}")
@@ -97,15 +111,17 @@ def free_port():
 
 
 class Server:
-    "trytond serving sao and a copy of the demo database on a free port"
+    """trytond serving sao and its own copy of the demo database on a free
+    port: several servers may run at once"""
     database = DATABASE
 
-    def __init__(self, database_dir):
+    def __init__(self, database_dir, name='server'):
         self.database_dir = database_dir
-        self.run_dir = WALK / 'run'
+        self.name = name
+        self.run_dir = None
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}/'
-        self.log_path = WALK / 'server.log'
+        self.log_path = WALK / f'{name}.log'
         self.process = None
 
     def __enter__(self):
@@ -116,8 +132,8 @@ class Server:
         self.stop()
 
     def start(self, timeout=120):
-        shutil.rmtree(self.run_dir, ignore_errors=True)
-        self.run_dir.mkdir(parents=True)
+        WALK.mkdir(parents=True, exist_ok=True)
+        self.run_dir = Path(tempfile.mkdtemp(prefix='run-', dir=WALK))
         shutil.copy(self.database_dir / f'{DATABASE}.sqlite', self.run_dir)
         config = self.run_dir / 'walk.conf'
         # A later file of -c wins over tryton.conf
@@ -161,6 +177,9 @@ class Server:
         if getattr(self, 'log_file', None):
             self.log_file.close()
             self.log_file = None
+        if self.run_dir:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            self.run_dir = None
 
     def log_size(self):
         return self.log_path.stat().st_size if self.log_path.exists() else 0
