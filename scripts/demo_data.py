@@ -30,6 +30,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from dateutil.relativedelta import relativedelta
@@ -451,8 +452,11 @@ def setup_extension_products(config):
     return products
 
 
-def setup_engineers(rng, company, count=4):
-    "Employees of the service network who go on site"
+def setup_engineers(rng, company, count=None):
+    """Employees of the service network who go on site: by default one per
+    profile of ENGINEER_PROFILES but the engineer user's"""
+    if count is None:
+        count = len(ENGINEER_PROFILES) - 1
     Party = Model.get('party.party')
     Employee = Model.get('company.employee')
     Category = Model.get('party.category')
@@ -469,7 +473,7 @@ def setup_engineers(rng, company, count=4):
         party.categories.append(Category(category.id))
         party.save()
         to_save.append(Employee(party=party, company=company,
-                start_date=dt.date.today() - dt.timedelta(
+                start_date=local_today(company) - dt.timedelta(
                     days=rng.randint(200, 2000))))
     if to_save:
         Employee.save(to_save)
@@ -762,23 +766,40 @@ SLOT_DAYS = 14
 # (regions, base latitude, base longitude, working days, daily capacity,
 #  {category: level}, [(brand, level)])
 ENGINEER_PROFILES = [
-    (['CN-GD'], 22.7733, 113.2839, ['0', '1', '2', '3', '4', '5', '6'], 6,
+    (['CN-GD'], 23.0215, 113.1214, ['0', '1', '2', '3', '4', '5', '6'], 6,
         {'AC': '5', 'REF': '4', 'WM': '4', 'WH': '4', 'TV': '3',
             'HOOD': '3', 'DW': '3'}, [('GREE', '5'), ('MIDEA', '5')]),
-    (['CN-GD', 'CN-SC'], 23.1291, 113.2644, ['0', '1', '2', '3', '4', '5'],
+    (['CN-GD'], 23.1291, 113.3265, ['0', '1', '2', '3', '4', '5'],
         6, {'AC': '4', 'REF': '3', 'WM': '3', 'WH': '4', 'TV': '4',
             'HOOD': '3', 'DW': '3'}, [('HISENSE', '5')]),
-    (['CN-ZJ', 'CN-SH', 'CN-JS'], 30.2741, 120.1551,
+    (['CN-ZJ', 'CN-SH'], 30.2592, 120.1300,
         ['0', '1', '2', '3', '4', '5'], 5,
         {'AC': '3', 'REF': '4', 'WM': '4', 'WH': '3', 'TV': '3',
             'HOOD': '4', 'DW': '4'}, [('FOTILE', '5'), ('SIEMENS', '4')]),
-    (['CN-JS', 'CN-SH', 'CN-SD'], 31.2990, 120.5853,
+    (['CN-JS', 'CN-SH'], 31.3118, 120.6169,
         ['1', '2', '3', '4', '5', '6'], 6,
         {'AC': '4', 'REF': '3', 'WM': '5', 'WH': '3', 'TV': '3',
             'HOOD': '3', 'DW': '3'}, [('LSWAN', '5'), ('HAIER', '4')]),
-    (['CN-BJ', 'CN-SD'], 39.9042, 116.4074, ['0', '1', '2', '3', '4', '5'],
+    (['CN-BJ'], 39.9219, 116.4436, ['0', '1', '2', '3', '4', '5'],
         6, {'AC': '4', 'REF': '4', 'WM': '3', 'WH': '3', 'TV': '4',
             'HOOD': '3', 'DW': '3'}, [('HAIER', '5'), ('TCL', '4')]),
+    (['CN-SD'], 36.6758, 117.0748, ['0', '1', '2', '3', '4', '5'],
+        6, {'AC': '4', 'REF': '4', 'WM': '4', 'WH': '3', 'TV': '3',
+            'HOOD': '3', 'DW': '3'}, [('HAIER', '5'), ('HISENSE', '4')]),
+    (['CN-SC'], 30.6415, 104.0434, ['1', '2', '3', '4', '5', '6'],
+        5, {'AC': '4', 'REF': '3', 'WM': '3', 'WH': '4', 'TV': '3',
+            'HOOD': '4', 'DW': '3'}, [('GREE', '4'), ('VATTI', '4')]),
+    ]
+# The home base of each engineer of ENGINEER_PROFILES, in its region and at
+# its coordinates: (province, city, district, street, postal code)
+HOME_BASES = [
+    ('CN-GD', '佛山市', '禅城区', '季华五路22号华安服务中心', '528000'),
+    ('CN-GD', '广州市', '天河区', '天河路385号太古汇服务站', '510620'),
+    ('CN-ZJ', '杭州市', '西湖区', '文三路90号东部软件园服务站', '310012'),
+    ('CN-JS', '苏州市', '姑苏区', '人民路1058号服务站', '215005'),
+    ('CN-BJ', '北京市', '朝阳区', '三里屯路19号服务站', '100027'),
+    ('CN-SD', '济南市', '历下区', '泉城路180号服务站', '250011'),
+    ('CN-SC', '成都市', '武侯区', '人民南路四段12号服务站', '610041'),
     ]
 # engineer index: [(first day from today, last day, reason)]
 LEAVES = {
@@ -971,14 +992,25 @@ RATING_COMMENTS = [
     ]
 
 
+def company_zone(company):
+    "The time zone of the company: its people's clocks"
+    return ZoneInfo(company.timezone or 'UTC')
+
+
+def local_now(company):
+    "The wall-clock time of the company now"
+    return dt.datetime.now(company_zone(company)).replace(tzinfo=None)
+
+
 def local_today(company):
     "The date of the company's time zone, the one of ir.date"
-    try:
-        from zoneinfo import ZoneInfo
-        return dt.datetime.now(
-            ZoneInfo(company.timezone or 'UTC')).date()
-    except Exception:
-        return dt.date.today()
+    return local_now(company).date()
+
+
+def utc_now():
+    "Now as Tryton stores it: naive UTC"
+    return dt.datetime.now(dt.timezone.utc).replace(
+        tzinfo=None, microsecond=0)
 
 
 def model_exists(config, name):
@@ -1085,10 +1117,13 @@ def setup_service_engineers(config, rng, company, brands, categories,
                 'end_date': today + dt.timedelta(days=last),
                 'reason': reason}
             for first, last, reason in LEAVES.get(index, [])]
+        home_base = create_home_base(
+            config, employee, HOME_BASES[index], latitude, longitude)
         proxy.write([employee], {
                 'service_engineer': True,
                 'working_days': days,
                 'daily_capacity': capacity,
+                'home_base': home_base,
                 'base_latitude': latitude,
                 'base_longitude': longitude,
                 'skills': [('create', skills)],
@@ -1105,6 +1140,29 @@ def setup_service_engineers(config, rng, company, brands, categories,
             'bookings': {},
             }
     return profiles, Employee.find([('id', 'in', list(profiles))])
+
+
+def create_home_base(config, employee, home_base, latitude, longitude):
+    "Create the address of the engineer's home base, return its id"
+    province, city, district, street, postal_code = home_base
+    party, = config.get_proxy('company.employee').read(
+        [employee], ['party'], config.context)
+    subdivision, = config.get_proxy('country.subdivision').search(
+        [('code', '=', province)], 0, 1, None, config.context)
+    country, = config.get_proxy('country.country').search(
+        [('code', '=', 'CN')], 0, 1, None, config.context)
+    address, = config.get_proxy('party.address').create([{
+                'party': party['party'],
+                'street': street,
+                'city': city,
+                'district': district,
+                'postal_code': postal_code,
+                'country': country,
+                'subdivision': subdivision,
+                'latitude': latitude,
+                'longitude': longitude,
+                }], config.context)
+    return address
 
 
 def setup_faults(config, categories):
@@ -1253,8 +1311,12 @@ def _pick_engineer(rng, profiles, region, date, window, appliance, level,
     return engineer
 
 
-def _at(date, time, minutes=0):
-    return dt.datetime.combine(date, time) + dt.timedelta(minutes=minutes)
+def _at(zone, date, time, minutes=0):
+    """The naive UTC time when the clocks of zone read time on date, plus
+    minutes"""
+    local = dt.datetime.combine(date, time) + dt.timedelta(minutes=minutes)
+    return local.replace(tzinfo=zone).astimezone(dt.timezone.utc).replace(
+        tzinfo=None)
 
 
 def quote_cases(config, rng, company, appliances, used, profiles, regions,
@@ -1268,6 +1330,7 @@ def quote_cases(config, rng, company, appliances, used, profiles, regions,
         [1], ['labour_product', 'call_out_product'], config.context)[0]
     if not configuration['labour_product']:
         return {}
+    zone = company_zone(company)
     request_proxy = config.get_proxy('appliance.service.request')
     order_proxy = config.get_proxy('appliance.work_order')
     steps = config.get_proxy('appliance.work_order.step')
@@ -1312,7 +1375,7 @@ def quote_cases(config, rng, company, appliances, used, profiles, regions,
         used.add(appliance['id'])
         fault = faults[appliance['category']][0]
         date = today + dt.timedelta(days=offset)
-        received = _at(date - dt.timedelta(days=2), dt.time(2, 0))
+        received = _at(zone, date - dt.timedelta(days=2), dt.time(2, 0))
         request, = request_proxy.create([{
                     'company': company.id, 'kind': 'repair',
                     'channel': 'phone', 'priority': '1',
@@ -1342,11 +1405,11 @@ def quote_cases(config, rng, company, appliances, used, profiles, regions,
             values.update({
                     'slot': past_slot(config, region, date, start),
                     'state': 'in_progress',
-                    'appointment_start': _at(date, start),
-                    'appointment_end': _at(date, end),
+                    'appointment_start': _at(zone, date, start),
+                    'appointment_end': _at(zone, date, end),
                     'engineer': engineer,
                     'assigned_at': received + dt.timedelta(hours=2),
-                    'started_at': _at(date, start, 30),
+                    'started_at': _at(zone, date, start, 30),
                     'actual_fault_type': fault['type'],
                     'labour_hours': fault['hours'],
                     'completion_notes': rng.choice(COMPLETION_NOTES),
@@ -1368,7 +1431,7 @@ def quote_cases(config, rng, company, appliances, used, profiles, regions,
                     None, config.context), {'done': True}, config.context)
             order_proxy.complete([order], config.context)
             order_proxy.write([order], {
-                    'done_at': _at(date, start, 30 + int(
+                    'done_at': _at(zone, date, start, 30 + int(
                             fault['hours'] * 60))}, config.context)
             request_proxy.write([request], {
                     'resolution': "过保维修，客户确认报价后完成维修并开票。"},
@@ -1385,6 +1448,7 @@ def generate_service_desk(config, rng, company, brands, categories,
     """Create the service desk data: regions and slots, engineers, fault
     types and repair plans, SLA policies, request categories, service
     requests and their work orders in every state."""
+    zone = company_zone(company)
     today = today or local_today(company)
     timer = Timer()
     regions = setup_regions(config, subdivisions)
@@ -1423,7 +1487,7 @@ def generate_service_desk(config, rng, company, brands, categories,
                 used.add(appliance['id'])
                 return appliance
 
-    now = dt.datetime.now().replace(microsecond=0)
+    now = utc_now()
     request_proxy = config.get_proxy('appliance.service.request')
     order_proxy = config.get_proxy('appliance.work_order')
 
@@ -1613,18 +1677,41 @@ def generate_service_desk(config, rng, company, brands, categories,
                     'received': values['received_at']}))
 
     past = past_slots(config, needed_past)
+    local = local_now(company)
     for order, info in visits:
         if info['date'] is None:
             continue
         key = (order['region'], info['date'], info['start'])
         order['slot'] = past.get(key) or slots.get(key)
-        if info['date'] < today:
+        if (info['date'] == today
+                and dt.datetime.combine(today, info['end']) <= local):
+            # The window is over: no booking any more, the visit was booked
+            # and dispatched before, as the buttons would have
+            info['booked'] = True
+            order['slot'] = past_slot(
+                config, order['region'], today, info['start'])
+            order.update({
+                    'state': info['state'],
+                    'appointment_start': _at(zone, today, info['start']),
+                    'appointment_end': _at(zone, today, info['end']),
+                    })
+            if info['state'] != 'scheduled':
+                order.update({
+                        'engineer': info['engineer'],
+                        'assigned_at': info['received'] + dt.timedelta(
+                            hours=1, minutes=30),
+                        })
+            if info['state'] == 'in_progress':
+                order['started_at'] = _at(zone, today, info['start'], 20)
+        elif info['date'] < today:
             # A past visit: recorded as started, then completed below
-            start = _at(info['date'], info['start'], rng.randint(0, 60))
+            start = _at(
+                zone, info['date'], info['start'], rng.randint(0, 60))
             order.update({
                     'state': 'in_progress',
-                    'appointment_start': _at(info['date'], info['start']),
-                    'appointment_end': _at(info['date'], info['end']),
+                    'appointment_start': _at(
+                        zone, info['date'], info['start']),
+                    'appointment_end': _at(zone, info['date'], info['end']),
                     'engineer': info['engineer'],
                     'assigned_at': info['received'] + dt.timedelta(
                         hours=rng.randint(1, 5)),
@@ -1642,7 +1729,8 @@ def generate_service_desk(config, rng, company, brands, categories,
 
     def ids(*states, future=None):
         return [i['id'] for s in states for i in by_state.get(s, [])
-            if future is None or (i['date'] >= today) == future]
+            if not i.get('booked')
+            and (future is None or (i['date'] >= today) == future)]
 
     # Upcoming visits through the buttons, with their checks
     order_proxy.schedule(
@@ -1699,7 +1787,7 @@ def generate_service_desk(config, rng, company, brands, categories,
         engineer = _pick_engineer(rng, profiles, region, date, window,
             appliance, first['fault']['level'], prefer=me) or (
             first['engineer'])
-        received = _at(date - dt.timedelta(days=1), dt.time(8, 0))
+        received = _at(zone, date - dt.timedelta(days=1), dt.time(8, 0))
         rework_request, = request_proxy.create([{
                     'company': company.id, 'kind': 'repair',
                     'channel': 'phone', 'priority': '2',
@@ -1726,11 +1814,12 @@ def generate_service_desk(config, rng, company, brands, categories,
                     'slot': past_slot(
                         config, region, date, SLOT_WINDOWS[0][0]),
                     'state': 'in_progress',
-                    'appointment_start': _at(date, SLOT_WINDOWS[0][0]),
-                    'appointment_end': _at(date, SLOT_WINDOWS[0][1]),
+                    'appointment_start': _at(
+                        zone, date, SLOT_WINDOWS[0][0]),
+                    'appointment_end': _at(zone, date, SLOT_WINDOWS[0][1]),
                     'engineer': engineer,
                     'assigned_at': received + dt.timedelta(hours=2),
-                    'started_at': _at(date, SLOT_WINDOWS[0][0], 30),
+                    'started_at': _at(zone, date, SLOT_WINDOWS[0][0], 30),
                     'labour_hours': first['fault']['hours'] + 1,
                     'root_cause': "上次维修未彻底排除泄漏点。",
                     'completion_notes': "重新查漏补焊，保压24小时无泄漏。",
@@ -1750,26 +1839,31 @@ def generate_service_desk(config, rng, company, brands, categories,
     names = {e.id: e.party.name for e in Employee.find(
             [('id', 'in', list(profiles))])}
     history = []
-    for info in past_done + by_state.get('waiting', []):
+    steps_done = ['scheduled', 'dispatched', 'on_the_way', 'in_progress']
+    booked = [i for s in steps_done for i in by_state.get(s, [])
+        if i.get('booked')]
+    for info in past_done + by_state.get('waiting', []) + booked:
         scheduled = info['received'] + dt.timedelta(minutes=30)
+        last = (steps_done.index(info['state']) if info.get('booked')
+            else len(steps_done) - 1)
         for date, state, description in [
                 (scheduled, 'scheduled',
                     f"已预约上门时间 {info['date']:%m-%d} "
                     f"{info['start']:%H:%M}-{info['end']:%H:%M}"),
                 (scheduled + dt.timedelta(hours=1), 'dispatched',
                     f"已派工程师 {names.get(info['engineer'], '')}"),
-                (_at(info['date'], info['start'], -40), 'on_the_way',
+                (_at(zone, info['date'], info['start'], -40), 'on_the_way',
                     "工程师已出发"),
-                (_at(info['date'], info['start'], 20), 'in_progress',
+                (_at(zone, info['date'], info['start'], 20), 'in_progress',
                     "工程师已到达，开始服务"),
-                ]:
+                ][:last + 1]:
             history.append({'work_order': info['id'], 'date': date,
                     'state': state, 'description': description,
                     'public': True, 'employee': info['engineer']})
     if history:
         event_proxy.create(history, config.context)
     for info in past_done + by_state.get('waiting', []):
-        started = _at(info['date'], info['start'], 20)
+        started = _at(zone, info['date'], info['start'], 20)
         done_at = started + dt.timedelta(hours=rng.uniform(1, 3))
         if info in past_done:
             order_proxy.write([info['id']], {'done_at': done_at},
@@ -1795,7 +1889,7 @@ def generate_service_desk(config, rng, company, brands, categories,
         for info in past_done:
             request_proxy.write([info['request']], {
                     'satisfaction': rng.choice(['4', '5', '5', '3']),
-                    'resolved_at': _at(info['date'], info['end']),
+                    'resolved_at': _at(zone, info['date'], info['end']),
                     }, config.context)
         request_proxy.close(close, config.context)
     escalated = None
@@ -1831,7 +1925,7 @@ def generate_service_desk(config, rng, company, brands, categories,
     ratings = 0
     if model_exists(config, 'appliance.work_order.rating'):
         rating_proxy = config.get_proxy('appliance.work_order.rating')
-        vlist = []
+        vlist, dates = [], []
         for info in past_done[::2]:
             overall = rng.choice([5, 5, 5, 4, 4, 3])
             vlist.append({
@@ -1841,8 +1935,15 @@ def generate_service_desk(config, rng, company, brands, categories,
                     'quality': overall,
                     'comment': rng.choice(RATING_COMMENTS),
                     })
+            # Rated on the spot or from the link in the following hours
+            dates.append(min(utc_now(), _at(zone, info['date'], info['end'])
+                    + dt.timedelta(minutes=rng.randint(-90, 30 * 60))))
         if vlist:
-            ratings = len(rating_proxy.create(vlist, config.context))
+            ids = rating_proxy.create(vlist, config.context)
+            ratings = len(ids)
+            # The server stamps a rating when it is given: back-date it
+            rating_proxy.write(*[a for i, d in zip(ids, dates)
+                    for a in ([i], {'date': d})], config.context)
     timer.lap('ratings')
 
     # The rating events are of the days after the visits
@@ -1855,7 +1956,7 @@ def generate_service_desk(config, rng, company, brands, categories,
     for event in events:
         info = rated[event['work_order']]
         args.extend(([event['id']], {'date': _at(
-                        info['date'], info['end'])
+                        zone, info['date'], info['end'])
                     + dt.timedelta(hours=rng.randint(3, 30))}))
     if args:
         event_proxy.write(*args, config.context)
@@ -1870,9 +1971,9 @@ def generate_service_desk(config, rng, company, brands, categories,
         states[row['state']] = states.get(row['state'], 0) + 1
     mine = order_proxy.search_count([
             ('engineer', '=', me),
-            ('appointment_start', '>=', _at(today, dt.time(0))),
-            ('appointment_start', '<', _at(today + dt.timedelta(days=1),
-                    dt.time(0))),
+            ('appointment_start', '>=', _at(zone, today, dt.time(0))),
+            ('appointment_start', '<', _at(
+                    zone, today + dt.timedelta(days=1), dt.time(0))),
             ], config.context) if me else 0
     return {
         'service regions': len(regions),
@@ -1899,7 +2000,6 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
     one of the context or the first one.
     """
     rng = random.Random(seed)
-    today = today or dt.date.today()
     Company = Model.get('company.company')
     Country = Model.get('country.country')
     Subdivision = Model.get('country.subdivision')
@@ -1910,6 +2010,7 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
 
     company_id = config.context.get('company')
     company = Company(company_id) if company_id else Company.find([])[0]
+    today = today or local_today(company)
     with config.set_context(company=company.id):
         china, = Country.find([('code', '=', 'CN')])
         subdivisions = {s.code: s for s in Subdivision.find(
@@ -1954,6 +2055,7 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
                 timer.lap('service desk')
             spare_parts = generate_parts(
                 config, rng, company, categories, today)
+            history = generate_analytics_history(config)
     return {
         'brands': len(brands),
         'categories': len(categories),
@@ -1966,8 +2068,34 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
         'open warranty reminders': reminders,
         **{k: v for k, v in service_desk.items() if k != 'seconds'},
         **{k: v for k, v in spare_parts.items() if k != 'seconds'},
+        **{k: v for k, v in history.items() if k != 'seconds'},
         'seconds': {**timer.laps, **service_desk.get('seconds', {}),
-            **spare_parts.get('seconds', {})},
+            **spare_parts.get('seconds', {}),
+            **history.get('seconds', {})},
+        }
+
+
+def generate_analytics_history(config, work_orders=3000, seed=8):
+    """Load the history the analytics show: 24 months of repairs with their
+    seasons, faults, parts, ratings and rework, and a batch defect last week
+    for the alert (scripts/load_bench_data.py writes them straight into the
+    tables).
+
+    Only once, on a database opened directly (not over XML-RPC) where
+    appliance_analytics is activated; returns what was loaded."""
+    database = getattr(config, 'database_name', None)
+    if not database or not model_exists(config, 'appliance.analytics.daily'):
+        return {}
+    WorkOrder = Model.get('appliance.work_order')
+    if WorkOrder.find([('number', 'like', 'WOB%')], limit=1):
+        return {}
+    import load_bench_data
+    summary = load_bench_data.load(
+        database, work_orders, seed=seed, spike=True)
+    return {
+        'analytics history work orders': summary['appliance_work_order'],
+        'batch-defect alerts': summary['batch-defect alerts'],
+        'seconds': {'analytics history': summary['seconds']},
         }
 
 
