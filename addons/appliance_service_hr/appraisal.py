@@ -13,9 +13,9 @@ from trytond.model import (
     sequence_ordered)
 from trytond.modules.appliance_service_kpi.kpi import (
     KPI_SELECTION, KPIS, kpi_score)
+from trytond.modules.company.company import CompanyReport
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.report import Report
 from trytond.transaction import Transaction
 
 from .exceptions import AppraisalError
@@ -379,7 +379,8 @@ class Appraisal(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Fact = pool.get('appliance.kpi.work_order')
         kpis = sorted(set(kpis))
-        result = {k: (None, None, None) for k in kpis}
+        # Without any order a count is 0 and a rate has no value
+        result = {k: (KPIS[k].value(None), None, None) for k in kpis}
         if not kpis:
             return result
         rows = Fact.aggregate(
@@ -660,7 +661,7 @@ class AppraisalLine(sequence_ordered(), ModelSQL, ModelView):
                             appraisal=line.appraisal.rec_name))
 
 
-class AppraisalReport(Report):
+class AppraisalReport(CompanyReport):
     __name__ = 'appliance.appraisal'
 
     @classmethod
