@@ -47,6 +47,10 @@ CAUSES = [
 # Overall ratings 1 to 5 and their shares
 RATINGS = [(1, 0.04), (2, 0.05), (3, 0.11), (4, 0.27), (5, 0.53)]
 RATED_SHARE = 0.65
+# The share of the visits done followed up by customer service, and their
+# outcomes
+FOLLOWED_SHARE = 0.3
+FOLLOW_UPS = [('5', 0.45), ('4', 0.3), ('3', 0.13), ('2', 0.08), ('1', 0.04)]
 REWORK_SHARE = 0.03
 PARTS_SHARE = 0.6
 OPEN_STATES = [
@@ -342,8 +346,8 @@ def build_rows(ref, rng, customers, appliances, orders, ids, today, now):
             'create_uid'],
         [party(i) for i in range(n_customers)])
     rows['party_address'] = (
-        ['id', 'party', 'street', 'city', 'subdivision', 'country',
-            'active', 'sequence', 'create_date', 'create_uid'],
+        ['id', 'party', 'street_unstructured', 'city', 'subdivision',
+            'country', 'active', 'sequence', 'create_date', 'create_uid'],
         [address(i) for i in range(n_customers)])
     rows['appliance_appliance'] = (
         ['id', 'company', 'customer', 'product', 'serial_number',
@@ -467,6 +471,24 @@ def build_rows(ref, rng, customers, appliances, orders, ids, today, now):
             'quality', 'channel', 'date', 'create_date', 'create_uid'],
         [rating(k, *values) for k, values in enumerate(zip(rated, overall,
                     near(overall), near(overall), near(overall)))])
+
+    # The follow-up calls of some visits, a few days after
+    followed = done_index[rng.random(len(done_index)) < FOLLOWED_SHARE]
+    outcomes = weighted_choice(rng, FOLLOW_UPS, len(followed))
+    follow_up_ids = ids['appliance_follow_up']
+    followed_at = (done_at[followed] + (rng.uniform(48, 120, len(followed))
+            * 3600).astype('timedelta64[s]')).astype(dt.datetime)
+
+    def follow_up(k, i):
+        return (int(follow_up_ids[k]), ref.company, int(order_ids[i]),
+            int(party_ids[customer_index[i]]), followed_at[k].date(), 'call',
+            outcomes[k], "回访完成", followed_at[k], 'done', create_date,
+            ref.admin)
+    rows['appliance_follow_up'] = (
+        ['id', 'company', 'work_order', 'customer', 'due_date', 'kind',
+            'satisfaction', 'outcome', 'done_at', 'state', 'create_date',
+            'create_uid'],
+        [follow_up(k, i) for k, i in enumerate(followed)])
     return rows
 
 
@@ -496,7 +518,7 @@ def write_sqlite(cursor, table, columns, rows):
 TABLES = [
     'party_party', 'party_address', 'appliance_appliance',
     'appliance_work_order', 'appliance_work_order_part',
-    'appliance_work_order_rating']
+    'appliance_work_order_rating', 'appliance_follow_up']
 
 
 def load(database, work_orders, months=24, seed=13, today=None,
@@ -539,6 +561,7 @@ def load(database, work_orders, months=24, seed=13, today=None,
             'appliance_work_order': len(orders['kind']),
             'appliance_work_order_part': len(orders['kind']) * 3,
             'appliance_work_order_rating': len(orders['kind']),
+            'appliance_follow_up': len(orders['kind']),
             }
         ids = {t: next_ids(cursor, tables[t], n) for t, n in counts.items()}
         now = dt.datetime.utcnow().replace(microsecond=0)

@@ -6,7 +6,7 @@ the period buckets, the context of the reports and their drill-down."""
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from sql import Literal
+from sql import As, Expression, Literal
 from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc, Extract, Function
 
@@ -126,6 +126,43 @@ def date_range_where(column, from_date, to_date):
     if to_date:
         where &= column <= to_date
     return where
+
+
+class _Position(Expression):
+    "The position of a column of the SELECT, as GROUP BY takes it"
+    __slots__ = ('_position',)
+
+    def __init__(self, position):
+        super().__init__()
+        self._position = int(position)
+
+    def __str__(self):
+        return str(self._position)
+
+    @property
+    def params(self):
+        return ()
+
+
+def grouped(from_, *columns, group_by, **kwargs):
+    """Select columns from from_ grouped by the expressions group_by, each
+    as the position of the column that selects it (the same object).
+
+    PostgreSQL takes an expression with parameters (a month in a time zone,
+    a coalesce with 0) in the GROUP BY for another than the same in the
+    SELECT, as each has parameters of its own: the position keeps them
+    one.  A key that no column selects is grouped on as it is."""
+    keys = []
+    for key in group_by:
+        for position, column in enumerate(columns, 1):
+            expression = column.expression if isinstance(
+                column, As) else column
+            if expression is key:
+                keys.append(_Position(position))
+                break
+        else:
+            keys.append(key)
+    return from_.select(*columns, group_by=keys, **kwargs)
 
 
 class ContextMixin(ModelView):

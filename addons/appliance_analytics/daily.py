@@ -17,7 +17,7 @@ from trytond.tools import grouped_slice
 from trytond.tools.timezone import get_tzinfo
 from trytond.transaction import Transaction
 
-from .common import local_date, month_start
+from .common import grouped, local_date, month_start
 from .drill_down import utc_bounds
 from .repair import installation_date, repair_facts
 
@@ -202,9 +202,9 @@ class Daily(ModelSQL):
         date = local_date(order.create_date, company.timezone)
         keys = [date, address.subdivision, template.appliance_category,
             Coalesce(order.actual_fault_type, order.fault_type)]
-        return from_.select(
+        return grouped(from_,
             *(k.as_(n) for k, n in zip(keys, _KEYS)),
-            Count(Literal('*')).as_('created'),
+            Count().as_('created'),
             *(cls._zero().as_(n) for n in ['repairs', 'rated', 'satisfied',
                     'rating_sum']),
             where=(order.company == company.id)
@@ -219,7 +219,7 @@ class Daily(ModelSQL):
         return facts.select(
             *(k.as_(n) for k, n in zip(keys, _KEYS)),
             cls._zero().as_('created'),
-            Count(Literal('*')).as_('repairs'),
+            Count().as_('repairs'),
             *(cls._zero().as_(n) for n in ['rated', 'satisfied',
                     'rating_sum']),
             where=(facts.company == company.id)
@@ -236,11 +236,11 @@ class Daily(ModelSQL):
         keys = [date, address.subdivision, template.appliance_category,
             Coalesce(order.actual_fault_type, order.fault_type)]
         satisfied = Sum(Case((rating.overall >= SATISFIED_FROM, 1), else_=0))
-        return from_.select(
+        return grouped(from_,
             *(k.as_(n) for k, n in zip(keys, _KEYS)),
             cls._zero().as_('created'),
             cls._zero().as_('repairs'),
-            Count(Literal('*')).as_('rated'),
+            Count().as_('rated'),
             satisfied.as_('satisfied'),
             Sum(rating.overall).as_('rating_sum'),
             where=(order.company == company.id)
@@ -285,13 +285,12 @@ class InstalledMonth(ModelSQL):
             installation_date(appliance) != Null)
         if months:
             condition &= month.in_(months)
-        query = (appliance
+        query = grouped(appliance
             .join(address, 'LEFT',
-                condition=appliance.installation_address == address.id)
-            .select(Literal(company.id), month, address.subdivision,
-                Count(Literal('*')),
-                where=condition,
-                group_by=[month, address.subdivision]))
+                condition=appliance.installation_address == address.id),
+            Literal(company.id), month, address.subdivision, Count(),
+            where=condition,
+            group_by=[month, address.subdivision])
         cursor.execute(*table.insert(
                 [table.company, table.month, table.subdivision,
                     table.appliances], query))

@@ -229,7 +229,7 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
                     'upper_limit': limit,
                     'baseline': baseline,
                     'installed': base_now,
-                    'weekly_rate': (observed * 1000 / base_now
+                    'weekly_rate': (round(observed * 1000 / base_now, 3)
                         if base_now else None),
                     'p_value': p_value,
                     })
@@ -244,7 +244,7 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
         facts = repair_facts()
         cursor.execute(*facts.select(
                 facts.product, facts.subdivision, facts.date,
-                Count(Literal('*')),
+                Count(),
                 where=(facts.company == company.id)
                 & (facts.date >= since) & (facts.date <= end)
                 & (facts.subdivision != Null),

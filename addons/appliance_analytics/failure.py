@@ -14,11 +14,13 @@ from sql.conditionals import Case, Coalesce, Greatest
 from sql.functions import CurrentDate, Exp, Ln
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.appliance_service_kpi.materialised import (
+    MaterialisableMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .common import context_company, months_between
+from .common import context_company, grouped, months_between
 from .drill_down import DrillDownMixin
 from .repair import installation_date, repair_facts
 
@@ -28,7 +30,7 @@ HORIZONS = (12, 24)
 QUARTER = 3
 
 
-class FailureAge(ModelSQL):
+class FailureAge(MaterialisableMixin, ModelSQL):
     """Appliances per model and age in months at their first repair, or at
     today when never repaired (censored)"""
     __name__ = 'appliance.analytics.failure.age'
@@ -46,7 +48,7 @@ class FailureAge(ModelSQL):
     events = fields.Integer("First Repairs")
 
     @classmethod
-    def table_query(cls):
+    def _table_query(cls):
         pool = Pool()
         Appliance = pool.get('appliance.appliance')
         Product = pool.get('product.product')
@@ -69,7 +71,7 @@ class FailureAge(ModelSQL):
             .join(first, 'LEFT', condition=first.appliance == appliance.id))
         keys = [appliance.company, appliance.product,
             template.appliance_category, age]
-        return query.select(
+        return grouped(query,
             Min(appliance.id).as_('id'),
             appliance.company.as_('company'),
             appliance.product.as_('product'),
@@ -190,9 +192,10 @@ class FailureCurve(DrillDownMixin, ModelSQL, ModelView):
             models.product.as_('product'),
             models.category.as_('category'),
             models.age.as_('age'),
-            models.at_risk.as_('at_risk'),
-            models.events.as_('events'),
-            models.censored.as_('censored'),
+            # SUM of integers is a NUMERIC on PostgreSQL
+            cls.at_risk.sql_cast(models.at_risk).as_('at_risk'),
+            cls.events.sql_cast(models.events).as_('events'),
+            cls.censored.sql_cast(models.censored).as_('censored'),
             models.survival.as_('survival'),
             (Literal(1) - models.survival).as_('failure'),
             (Literal(1) - categories.survival).as_('category_failure'),
@@ -301,8 +304,8 @@ class FailureRanking(DrillDownMixin, ModelSQL, ModelView):
             cls.company.sql_cast(Literal(context_company())).as_('company'),
             per_model.product.as_('product'),
             per_model.category.as_('category'),
-            per_model.appliances.as_('appliances'),
-            per_model.repaired.as_('repaired'),
+            cls.appliances.sql_cast(per_model.appliances).as_('appliances'),
+            cls.repaired.sql_cast(per_model.repaired).as_('repaired'),
             per_model.failure_12.as_('failure_12'),
             per_category.failure_12.as_('category_failure_12'),
             per_model.failure_24.as_('failure_24'),

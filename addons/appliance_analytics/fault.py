@@ -8,12 +8,15 @@ from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.appliance_service_kpi.materialised import (
+    MaterialisableMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .common import (
-    ContextMixin, context_company, context_dates, first_of_month, month_start)
+    ContextMixin, context_company, context_dates, first_of_month, grouped,
+    month_start)
 from .drill_down import DrillDownMixin, fault_type_domain, repairs_done_domain
 from .repair import count_all, part_facts, repair_facts
 from .work_order import CAUSES
@@ -28,7 +31,7 @@ DIMENSIONS = [
     ]
 
 
-class FaultMonth(ModelSQL):
+class FaultMonth(MaterialisableMixin, ModelSQL):
     "Repairs per month, model, fault type and cause"
     __name__ = 'appliance.analytics.fault.month'
 
@@ -47,12 +50,12 @@ class FaultMonth(ModelSQL):
     repairs = fields.Integer("Repairs")
 
     @classmethod
-    def table_query(cls):
+    def _table_query(cls):
         facts = repair_facts()
         month = month_start(facts.date)
         keys = [facts.company, month, facts.product, facts.category,
             facts.brand, facts.fault_type, facts.cause]
-        return facts.select(
+        return grouped(facts,
             Min(facts.id).as_('id'),
             facts.company.as_('company'),
             month.as_('month'),
@@ -65,7 +68,7 @@ class FaultMonth(ModelSQL):
             group_by=keys)
 
 
-class PartMonth(ModelSQL):
+class PartMonth(MaterialisableMixin, ModelSQL):
     "Parts used per month and model"
     __name__ = 'appliance.analytics.part.month'
 
@@ -89,7 +92,7 @@ class PartMonth(ModelSQL):
     repairs = fields.Integer("Repairs")
 
     @classmethod
-    def table_query(cls):
+    def _table_query(cls):
         pool = Pool()
         Product = pool.get('product.product')
         Template = pool.get('product.template')
@@ -100,7 +103,7 @@ class PartMonth(ModelSQL):
         query = (parts
             .join(product, condition=parts.product == product.id)
             .join(template, condition=product.template == template.id))
-        return query.select(
+        return grouped(query,
             Min(parts.id).as_('id'),
             parts.company.as_('company'),
             month.as_('month'),
@@ -200,7 +203,8 @@ class FaultDistribution(DrillDownMixin, ModelSQL, ModelView):
             Min(row_id).as_('id'),
             source.company.as_('company'),
             cls.dimension.sql_cast(Literal(dimension)).as_('dimension'),
-            repairs.as_('repairs'),
+            # SUM of integers is a NUMERIC on PostgreSQL
+            cls.repairs.sql_cast(repairs).as_('repairs'),
             (cls.share.sql_cast(repairs) / total).as_('share'),
             ]
         for name, _ in DIMENSIONS:

@@ -14,13 +14,15 @@ from sql.conditionals import Least
 from sql.functions import CurrentDate, Floor, RowNumber
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.appliance_service_kpi.materialised import (
+    MaterialisableMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .common import (
-    company_today, context_company, days_before, monday, months_between,
-    week_start)
+    company_today, context_company, days_before, grouped, monday,
+    months_between, week_start)
 from .drill_down import DrillDownMixin, repairs_done_domain
 from .repair import installation_date, part_facts, repair_facts
 
@@ -36,7 +38,7 @@ def age_band(start, date):
     return Least(Floor(months_between(start, date) / 12), MAX_BAND)
 
 
-class PartWeek(ModelSQL):
+class PartWeek(MaterialisableMixin, ModelSQL):
     "Parts used per week and province"
     __name__ = 'appliance.analytics.part.week'
 
@@ -52,10 +54,10 @@ class PartWeek(ModelSQL):
     quantity = fields.Float("Quantity")
 
     @classmethod
-    def table_query(cls):
+    def _table_query(cls):
         parts = part_facts()
         week = week_start(parts.date)
-        return parts.select(
+        return grouped(parts,
             Min(parts.id).as_('id'),
             parts.company.as_('company'),
             week.as_('week'),
@@ -65,7 +67,7 @@ class PartWeek(ModelSQL):
             group_by=[parts.company, week, parts.subdivision, parts.part])
 
 
-class PartDemandRate(ModelSQL):
+class PartDemandRate(MaterialisableMixin, ModelSQL):
     """The parts expected per year per model, province and part: installed
     base by age x fault rate by age x parts per repair"""
     __name__ = 'appliance.analytics.part_demand.rate'
@@ -88,7 +90,7 @@ class PartDemandRate(ModelSQL):
         "Quantity per Year", help="The parts expected in a year.")
 
     @classmethod
-    def table_query(cls):
+    def _table_query(cls):
         rates = cls._fault_rates()
         base = cls._installed_base()
         usage = cls._parts_per_repair()
@@ -124,25 +126,24 @@ class PartDemandRate(ModelSQL):
         facts = repair_facts()
         start = installation_date(appliance)
         band = age_band(start, facts.date)
-        repairs = (facts
-            .join(appliance, condition=facts.appliance == appliance.id)
-            .select(
+        repairs = grouped(facts
+            .join(appliance, condition=facts.appliance == appliance.id),
                 facts.company.as_('company'),
                 facts.product.as_('product'),
                 band.as_('band'),
-                Count(Literal('*')).as_('repairs'),
+                Count().as_('repairs'),
                 where=(facts.date > days_before(CurrentDate(), WINDOW))
                 & (start != Null),
-                group_by=[facts.company, facts.product, band]))
+                group_by=[facts.company, facts.product, band])
         exposed = cls._appliances()
         middle = days_before(CurrentDate(), WINDOW // 2)
         start = installation_date(exposed)
         band = age_band(start, middle)
-        exposure = exposed.select(
+        exposure = grouped(exposed,
             exposed.company.as_('company'),
             exposed.product.as_('product'),
             band.as_('band'),
-            Count(Literal('*')).as_('appliances'),
+            Count().as_('appliances'),
             where=(start != Null) & (start <= middle),
             group_by=[exposed.company, exposed.product, band])
         return (repairs
@@ -167,19 +168,18 @@ class PartDemandRate(ModelSQL):
         band = age_band(start, CurrentDate())
         keys = [appliance.company, appliance.product, address.subdivision,
             band]
-        return (appliance
+        return grouped(appliance
             .join(address,
-                condition=appliance.installation_address == address.id)
-            .select(
+                condition=appliance.installation_address == address.id),
                 appliance.company.as_('company'),
                 appliance.product.as_('product'),
                 address.subdivision.as_('subdivision'),
                 band.as_('band'),
-                Count(Literal('*')).as_('appliances'),
+                Count().as_('appliances'),
                 where=(start != Null) & (start <= CurrentDate())
                 & (address.subdivision != Null)
                 & (appliance.status.in_(['in_use', 'under_repair'])),
-                group_by=keys))
+                group_by=keys)
 
     @classmethod
     def _parts_per_repair(cls):
@@ -189,7 +189,7 @@ class PartDemandRate(ModelSQL):
         repairs = facts.select(
             facts.company.as_('company'),
             facts.product.as_('product'),
-            Count(Literal('*')).as_('repairs'),
+            Count().as_('repairs'),
             where=facts.date > since,
             group_by=[facts.company, facts.product])
         parts = part_facts()

@@ -11,13 +11,15 @@ from sql.conditionals import Case, Coalesce, NullIf
 from sql.functions import RowNumber
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.appliance_service_kpi.materialised import (
+    MaterialisableMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .common import (
-    ContextMixin, context_company, context_dates, first_of_month, month_start,
-    period_delta)
+    ContextMixin, context_company, context_dates, first_of_month, grouped,
+    month_start, period_delta)
 from .drill_down import DrillDownMixin, repairs_done_domain
 from .repair import count_all, installation_date, repair_facts
 
@@ -48,7 +50,7 @@ def installed_groups():
             condition=appliance.installation_address == address.id))
     keys = [appliance.company, address.subdivision, address.city,
         template.appliance_category, since]
-    return query.select(
+    return grouped(query,
         appliance.company.as_('company'),
         address.subdivision.as_('subdivision'),
         address.city.as_('city'),
@@ -59,7 +61,7 @@ def installed_groups():
         group_by=keys)
 
 
-class RegionMonth(ModelSQL):
+class RegionMonth(MaterialisableMixin, ModelSQL):
     "Repairs and installed appliances per month, province, city and category"
     __name__ = 'appliance.analytics.region.month'
 
@@ -73,13 +75,13 @@ class RegionMonth(ModelSQL):
         "Installed", help="The appliances installed by the end of the month.")
 
     @classmethod
-    def table_query(cls):
+    def _table_query(cls):
         facts = repair_facts()
         month = month_start(facts.date)
         # The keys never null so that the join is on equalities
         repair_keys = [facts.company, month, Coalesce(facts.subdivision, 0),
             Coalesce(facts.city, ''), Coalesce(facts.category, 0)]
-        repairs = facts.select(*(k.as_(n) for k, n in zip(repair_keys,
+        repairs = grouped(facts, *(k.as_(n) for k, n in zip(repair_keys,
                     KEYS)),
             count_all().as_('repairs'),
             group_by=repair_keys)
@@ -92,13 +94,12 @@ class RegionMonth(ModelSQL):
         grid_keys = [months.company, months.month,
             Coalesce(groups.subdivision, 0), Coalesce(groups.city, ''),
             Coalesce(groups.category, 0)]
-        grid = (months
+        grid = grouped(months
             .join(groups, condition=(groups.company == months.company)
-                & (groups.since <= months.month))
-            .select(
+                & (groups.since <= months.month)),
                 *(k.as_(n) for k, n in zip(grid_keys, KEYS)),
                 Sum(groups.appliances).as_('installed'),
-                group_by=grid_keys))
+                group_by=grid_keys)
         condition = Literal(True)
         for name in KEYS:
             condition &= getattr(grid, name) == getattr(repairs, name)
@@ -204,8 +205,9 @@ class Region(DrillDownMixin, ModelSQL, ModelView):
             source.subdivision.as_('subdivision'),
             city.as_('city'),
             month.as_('month'),
-            repairs.as_('repairs'),
-            installed.as_('installed'),
+            # SUM of integers is a NUMERIC on PostgreSQL
+            cls.repairs.sql_cast(repairs).as_('repairs'),
+            cls.installed.sql_cast(installed).as_('installed'),
             rate.as_('rate'),
             where=where,
             group_by=keys)

@@ -7,7 +7,7 @@ the appliance model, category, brand, fault, cause and place.
 None of these queries reads the context, so that the reports built on them
 can be materialised on PostgreSQL; the period and company filters are
 applied on top by the reports."""
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Count
 from sql.conditionals import Coalesce
 
@@ -95,4 +95,4 @@ def installation_date(appliance):
 
 
 def count_all():
-    return Count(Literal('*'))
+    return Count()

@@ -11,18 +11,20 @@ from sql.conditionals import Case, Coalesce
 from sql.functions import Extract, Lag
 
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.appliance_service_kpi.materialised import (
+    MaterialisableMixin)
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .common import (
     DATE_FIELD, LAST_YEAR, MOVING_AVERAGE, PERIODS, ContextMixin,
-    company_today, context_company, context_dates, period_delta, period_start,
-    period_starts, week_start)
+    company_today, context_company, context_dates, grouped, period_delta,
+    period_start, period_starts, week_start)
 from .drill_down import DrillDownMixin, repairs_done_domain
 from .repair import count_all, repair_facts
 
 
-class CategoryWeek(ModelSQL):
+class CategoryWeek(MaterialisableMixin, ModelSQL):
     "Repairs per week and category"
     __name__ = 'appliance.analytics.category.week'
 
@@ -32,10 +34,10 @@ class CategoryWeek(ModelSQL):
     repairs = fields.Integer("Repairs")
 
     @classmethod
-    def table_query(cls):
+    def _table_query(cls):
         facts = repair_facts()
         week = week_start(facts.date)
-        return facts.select(
+        return grouped(facts,
             Min(facts.id).as_('id'),
             facts.company.as_('company'),
             week.as_('week'),
@@ -163,8 +165,9 @@ class Trend(DrillDownMixin, ModelSQL, ModelView):
             rows.category.as_('category'),
             rows.date.as_('date'),
             cls.period.sql_cast(Literal(period)).as_('period'),
-            rows.repairs.as_('repairs'),
-            rows.last_year.as_('last_year'),
+            # SUM of integers is a NUMERIC on PostgreSQL
+            cls.repairs.sql_cast(rows.repairs).as_('repairs'),
+            cls.last_year.sql_cast(rows.last_year).as_('last_year'),
             cls.moving_average.sql_cast(rows.moving_average).as_(
                 'moving_average'),
             change.as_('change'),

@@ -10,7 +10,7 @@ from collections import defaultdict
 from urllib.parse import quote
 
 from dateutil.relativedelta import relativedelta
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Count, Sum
 
 from trytond.i18n import gettext
@@ -21,7 +21,7 @@ from trytond.pyson import PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import StateAction, Wizard
 
-from .common import company_today, monday
+from .common import company_today, grouped, monday
 from .region import region_orders_domain
 
 # The days of the CSAT trend and the months of the heatmap
@@ -65,7 +65,7 @@ class WallScreen(Model):
         WorkOrder = pool.get('appliance.work_order')
         order = WorkOrder.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*order.select(order.state, Count(Literal('*')),
+        cursor.execute(*order.select(order.state, Count(),
                 where=order.state.in_(OPEN_STATES)
                 & (order.company == company.id),
                 group_by=[order.state]))
@@ -82,7 +82,7 @@ class WallScreen(Model):
         order = WorkOrder.__table__()
         status = WorkOrder._sla_status_column(order, WorkOrder._sla_now())
         cursor = Transaction().connection.cursor()
-        cursor.execute(*order.select(status, Count(Literal('*')),
+        cursor.execute(*grouped(order, status, Count(),
                 where=order.state.in_(OPEN_STATES)
                 & (order.company == company.id),
                 group_by=[status]))

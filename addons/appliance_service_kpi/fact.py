@@ -27,6 +27,7 @@ from trytond.transaction import Transaction
 
 from .exceptions import KPIError
 from .kpi import KPIS
+from .materialised import MaterialisableMixin
 
 SLA_STATUSES = [
     (None, ""),
@@ -73,7 +74,7 @@ def flag(condition):
     return Case((condition, Literal(True)), else_=Literal(False))
 
 
-class WorkOrderFact(ModelSQL, ModelView):
+class WorkOrderFact(MaterialisableMixin, ModelSQL, ModelView):
     "Work order facts"
     __name__ = 'appliance.kpi.work_order'
 
@@ -179,7 +180,7 @@ class WorkOrderFact(ModelSQL, ModelView):
                 })
 
     @classmethod
-    def table_query(cls):
+    def _table_query(cls):
         pool = Pool()
         WorkOrder = pool.get('appliance.work_order')
         Request = pool.get('appliance.service.request')

@@ -3,6 +3,7 @@
 # license terms.
 import datetime as dt
 import io
+import unittest
 import zipfile
 from xml.etree import ElementTree
 
@@ -10,6 +11,9 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 from scipy import stats
 
+from trytond import backend
+from trytond.modules.appliance_service_kpi.tests.tools import (
+    materialised, table_query_context_reads)
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
@@ -22,6 +26,36 @@ from .tools import (
     create_geography, create_models, create_order, create_region, months_ago)
 
 D = dt.date
+# The queries materialised on PostgreSQL by [table_query_materialized] (see
+# the documentation of the module and bench/analytics.conf), in the order
+# trytond creates them
+MATERIALISED = [
+    'appliance.kpi.work_order',
+    'appliance.analytics.fault.month',
+    'appliance.analytics.part.month',
+    'appliance.analytics.category.week',
+    'appliance.analytics.region.month',
+    'appliance.analytics.failure.age',
+    'appliance.analytics.part.week',
+    'appliance.analytics.part_demand.rate',
+    ]
+# The reports and their contexts compared on the live and the materialised
+# queries
+REPORTS = [
+    ('appliance.analytics.fault', {'group_by': 'fault_type'}),
+    ('appliance.analytics.fault', {'group_by': 'part'}),
+    ('appliance.analytics.trend', {'period': 'month'}),
+    ('appliance.analytics.trend', {'period': 'week'}),
+    ('appliance.analytics.region', {'by_month': True}),
+    ('appliance.analytics.region', {'level': 'city', 'by_month': False}),
+    ('appliance.analytics.failure.curve', {}),
+    ('appliance.analytics.failure.ranking', {}),
+    ('appliance.analytics.part_demand', {'weeks': 4}),
+    ('appliance.analytics.quality', {'group_by': 'month'}),
+    ('appliance.analytics.quality', {'group_by': 'category'}),
+    ('appliance.analytics.satisfaction', {'group_by': 'province'}),
+    ('appliance.analytics.engineer', {'group_by': 'engineer'}),
+    ]
 
 
 def rows(model, **context):
@@ -491,13 +525,15 @@ class TestCase(CompanyTestMixin, ModuleTestCase):
                 'appliance.analytics.region',
                 'appliance.analytics.defect_alert',
                 'appliance.analytics.failure.ranking',
+                'appliance.analytics.quality',
+                'appliance.analytics.satisfaction',
                 ])
         # A second role adds its actions once
         User.write([user], {'groups': [('add', [clerk_group])]})
         User.write([user], {'groups': [('remove', [clerk_group])]})
         User.write([user], {'groups': [('add', [clerk_group])]})
         self.assertEqual(
-            len(DashboardAction.search([('user', '=', user.id)])), 6)
+            len(DashboardAction.search([('user', '=', user.id)])), 8)
 
     @with_transaction()
     def test_kpi_reports(self):
@@ -570,6 +606,72 @@ class TestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(
                 sorted(WorkOrder.search(july.work_order_domain())),
                 sorted(orders[k] for k in ['r7', 'r8', 'r9', 'r10', 'x1']))
+
+    @with_transaction()
+    def test_materialised_queries_read_no_context(self):
+        "The materialised queries read no context"
+        company = create_company()
+        with set_company(company), Transaction().set_context(
+                from_date=D(2025, 1, 1), to_date=D(2025, 7, 31),
+                group_by='category', category=1, region=1, period='week'):
+            for model in MATERIALISED:
+                keys, query = table_query_context_reads(model)
+                self.assertEqual(keys, set(), msg=model)
+                with Transaction().set_context(company=None):
+                    _, other = table_query_context_reads(model)
+                self.assertEqual(
+                    (str(query), query.params), (str(other), other.params),
+                    msg=model)
+
+    @unittest.skipUnless(backend.name == 'postgresql',
+        "materialised views are PostgreSQL's")
+    @with_transaction()
+    def test_materialised_reports(self):
+        "The reports give the same figures on the materialised queries"
+        pool = Pool()
+        Rating = pool.get('appliance.work_order.rating')
+        WorkOrder = pool.get('appliance.work_order')
+        Employee = pool.get('company.employee')
+        Party = pool.get('party.party')
+        company = create_company()
+        with set_company(company):
+            data = create_fault_dataset(company)
+            orders = data['orders']
+            party, = Party.create([{'name': "Zhao"}])
+            engineer, = Employee.create([{
+                        'party': party.id, 'company': company.id,
+                        'service_engineer': True}])
+            WorkOrder.write([orders['r6'], orders['r7']],
+                {'engineer': engineer.id})
+            Rating.create([{
+                        'work_order': orders[k].id, 'overall': overall,
+                        'punctuality': 5, 'attitude': 4, 'quality': 3,
+                        } for k, overall in [('r6', 5), ('r7', 3)]])
+
+            def figures():
+                result = {}
+                for model, context in REPORTS:
+                    Model = pool.get(model)
+                    names = [n for n, f in Model._fields.items()
+                        if not hasattr(f, 'get')]
+                    with Transaction().set_context(
+                            **self.period(company), **context):
+                        records = Model.search([])
+                        result[model, str(context)] = Model.read(
+                            [r.id for r in records], names)
+                return result
+            live = figures()
+            self.assertTrue(all(live[model, str(context)]
+                    for model, context in REPORTS
+                    if model != 'appliance.analytics.part_demand'))
+            with materialised(MATERIALISED):
+                Fact = pool.get('appliance.kpi.work_order')
+                # The reports read the views
+                self.assertEqual(
+                    str(Fact.__table__()), '"appliance_kpi_work_order"')
+                stored = figures()
+        for key, rows in live.items():
+            self.assertEqual(stored[key], rows, msg=key)
 
 
 def read_xlsx(content):

@@ -41,7 +41,9 @@ def create_models(suffix=''):
     Template = pool.get('product.template')
     Uom = pool.get('product.uom')
     FaultType = pool.get('appliance.fault.type')
-    unit, = Uom.search([('name', '=', "Unit")])
+    ModelData = pool.get('ir.model.data')
+    # By its id: the name is translated in the language of the database
+    unit = Uom(ModelData.get_id('product', 'uom_unit'))
     ac, wh = Category.create([
             {'name': "Air Conditioners", 'code': 'AC' + suffix},
             {'name': "Water Heaters", 'code': 'WH' + suffix},

@@ -69,21 +69,19 @@ def materialised(models):
     pool = Pool()
     transaction = Transaction()
     assert backend.name == 'postgresql'
-    added_section = not config.has_section(SECTION)
-    if added_section:
+    if not config.has_section(SECTION):
         config.add_section(SECTION)
     try:
         for model in models:
             Model = pool.get(model)
+            config.set(SECTION, model, '3600')
+            # As ModelSQL.__register__ does
             query = Model.table_query()
             query.columns += (CurrentTimestamp().as_('_refreshed'),)
             transaction.database.create_materialized_view(
                 transaction.connection, Model._table, query)
-            config.set(SECTION, model, '3600')
             Model._table_query_refresh(concurrently=False, force=True)
         yield
     finally:
         for model in models:
-            config.remove_option(SECTION, model)
-        if added_section:
-            config.remove_section(SECTION)
+            config.set(SECTION, model, '0')
