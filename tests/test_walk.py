@@ -16,14 +16,22 @@ kept under var/test-artifacts/walk/ (or $WALK_ARTIFACTS).
 
     .venv/bin/python -m unittest tests.test_walk
 
-WALK_ROLES=agent,engineer walks only those roles.
+WALK_ROLES=agent,engineer walks only those roles.  The roles are walked in
+WALK_LANES lanes at once (default 2), each with its own server on its own
+copy of the database and its own browser.  To keep the walk fast, sao
+loads at most WALK_LIST_LIMIT records a list (default 50, instead of 1000:
+drawing long lists is most of the time), the screenshots are of the window
+and a menu entry opening the same action as an earlier one of the role is
+not walked again.
 """
 import json
 import os
 import re
 import shutil
 import time
+import traceback
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
@@ -40,6 +48,10 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu',
     '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run']
 ROLES = ['admin', 'agent', 'engineer', 'clerk', 'manager']
+# The share of the walk each role takes, to balance the lanes
+ROLE_WEIGHTS = {'admin': 4}
+LANES = int(os.environ.get('WALK_LANES') or 2)
+LIST_LIMIT = int(os.environ.get('WALK_LIST_LIMIT') or 50)
 VIEWPORT = {'width': 1400, 'height': 900}
 # Seconds a screen may stay busy
 BUSY_TIMEOUT = 20
@@ -375,7 +387,7 @@ class Walker:
                 name += f'.{file_name(part)}'
         path = self.directory / f'{name}.png'
         try:
-            self.page.screenshot(path=str(path), full_page=True)
+            self.page.screenshot(path=str(path))
         except PlaywrightError as error:
             self.screen.error(f"screenshot failed: {error.message}")
             return None
@@ -400,6 +412,7 @@ class Walker:
     def _sign_in(self, page):
         page.goto(self.server.url)
         page.wait_for_selector('.login-dialog #login')
+        page.evaluate('(limit) => { Sao.config.limit = limit; }', LIST_LIMIT)
         # sao lists the databases, or shows a read-only entry when there
         # is only one, or a free entry when listing is disabled
         page.wait_for_function("""() => {
@@ -500,11 +513,20 @@ class Walker:
         except (RPCError, OSError) as error:
             self.screen.error(f"reading the menu failed: {error}")
             return self.screens
+        walked = {}
         for number, (path, menu) in enumerate(entries, 1):
             self.screen = Screen(
                 self.role, number, menu['complete_name'], menu['action'])
             self.screens.append(self.screen)
             log_offset = self.server.log_size()
+            if menu['action'] in walked:
+                self.screen.notes.append(f"same action as "
+                    f"#{walked[menu['action']]}: not walked again")
+                if not self.mark_menu(path):
+                    self.screen.error("menu entry not shown in sao's menu")
+                self.screen.finish()
+                continue
+            walked[menu['action']] = number
             try:
                 self.open_menu(path)
             except Stuck:
@@ -786,6 +808,56 @@ def report(screens):
     return lines
 
 
+def plan_lanes(roles, count):
+    """Share the roles out between count lanes, the heaviest first; the
+    first lane also opens the login page"""
+    lanes = [[] for _ in range(max(1, min(count, len(roles))))]
+    loads = [0] * len(lanes)
+    for role in sorted(roles, key=lambda r: -ROLE_WEIGHTS.get(r, 1)):
+        lane = loads.index(min(loads))
+        lanes[lane].append(role)
+        loads[lane] += ROLE_WEIGHTS.get(role, 1)
+    return [sorted(lane, key=roles.index) for lane in lanes]
+
+
+def walk_lane(database, number, roles, role_seconds):
+    "Walk the roles with a server and a browser of their own"
+    screens = []
+    with Server(database, name=f'server-{number}') as server, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            if number == 0:
+                walker = Walker(browser, server, 'browser', locale='en-US')
+                try:
+                    screens += walker.visit_login_page()
+                finally:
+                    walker.close()
+            for role in roles:
+                walker = Walker(browser, server, role)
+                role_start = time.monotonic()
+                try:
+                    walker.walk()
+                except Exception:
+                    # The walk of the role stops, not the lane's other roles
+                    if walker.screen is None:
+                        walker.screen = Screen(role, 0, '(sign in)')
+                        walker.screens.append(walker.screen)
+                    walker.screen.error(
+                        "the walk stopped: " + traceback.format_exc(-3))
+                finally:
+                    screens += walker.screens
+                    try:
+                        walker.close()
+                    except PlaywrightError:
+                        pass
+                role_seconds[role] = round(time.monotonic() - role_start)
+        finally:
+            browser.close()
+    return screens
+
+
 class WalkTestCase(unittest.TestCase):
     "Every staff screen of the demo opens in sao for every role"
 
@@ -802,32 +874,22 @@ class WalkTestCase(unittest.TestCase):
         shutil.rmtree(ARTIFACTS, ignore_errors=True)
         ARTIFACTS.mkdir(parents=True)
         start = time.monotonic()
-        screens = []
+        database = demo_database()
+        lanes = plan_lanes(roles, LANES)
         role_seconds = {}
-        with Server(demo_database()) as server, \
-                sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                walker = Walker(browser, server, 'browser', locale='en-US')
-                try:
-                    screens += walker.visit_login_page()
-                finally:
-                    walker.close()
-                for role in roles:
-                    walker = Walker(browser, server, role)
-                    role_start = time.monotonic()
-                    try:
-                        screens += walker.walk()
-                    finally:
-                        walker.close()
-                    role_seconds[role] = round(time.monotonic() - role_start)
-            finally:
-                browser.close()
+        with ThreadPoolExecutor(max_workers=len(lanes)) as executor:
+            results = list(executor.map(
+                    lambda lane: walk_lane(database, *lane, role_seconds),
+                    enumerate(lanes)))
+        order = ['browser'] + roles
+        screens = sorted((s for lane in results for s in lane),
+            key=lambda s: (order.index(s.role), s.number))
         seconds = round(time.monotonic() - start)
         failures = report(screens)
         summary = {
             'seconds': seconds,
+            'lanes': [list(lane) for lane in lanes],
+            'list_limit': LIST_LIMIT,
             'screens': len(screens),
             'failed': sum(1 for s in screens if s.errors),
             'roles': roles,
