@@ -103,6 +103,11 @@ class Visit(Reply):
     payment_state_string: Optional[str]
     rating: Optional[Rating]
     can_rate: bool
+    arrival_window_start: Optional[dt.datetime] = Field(
+        description="The engineer is expected from then, once the day of "
+        "the engineer is planned and announced")
+    arrival_window_end: Optional[dt.datetime] = Field(
+        description="The engineer is expected until then")
 
 
 class ServiceRequest(Reply):

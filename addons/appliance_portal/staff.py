@@ -107,6 +107,15 @@ class WorkOrder(Reply):
     actions: List[str]
     fault_type: Optional[str]
     labour_hours: Optional[float]
+    planned_sequence: Optional[int] = Field(
+        description="The place of the visit in the engineer's route of the "
+        "day, when the day is planned")
+    planned_arrival: Optional[dt.datetime] = Field(
+        description="When the engineer is planned to arrive")
+    travel_km: Optional[float] = Field(
+        description="The planned driving distance from the previous stop")
+    travel_minutes: Optional[float] = Field(
+        description="The planned driving time from the previous stop")
     done_at: Optional[dt.datetime]
     updated_at: Optional[dt.datetime]
 
@@ -164,7 +173,9 @@ class WorkOrderQuery(PageQuery):
         description="Appointment day, in the company's time zone")
     serial: Optional[text(100)] = None
     order: Optional[Literal[
-            'appointment', '-appointment', 'id', '-id']] = None
+            'appointment', '-appointment', 'id', '-id', 'route']] = Field(
+        None, description="route: the order of the planned route, for the "
+        "day of an engineer (by appointment when the day is not planned)")
 
 
 class WorkOrderCreate(Body):
@@ -535,7 +546,9 @@ def staff_me(call):
     "orders", errors=[401, 403])
 def staff_work_orders(call):
     "Engineers see only their own orders"
-    WorkOrder_ = call.pool.get('appliance.work_order')
+    pool = call.pool
+    WorkOrder_ = pool.get('appliance.work_order')
+    PortalWorkOrder = pool.get('appliance.portal.work_order')
     query = call.query
     domain = []
     for name in ['state', 'kind', 'engineer', 'region', 'request']:
@@ -560,6 +573,7 @@ def staff_work_orders(call):
             ('id', 'DESC')],
         'id': [('id', 'ASC')],
         '-id': [('id', 'DESC')],
+        'route': PortalWorkOrder.route_order(),
         }.get(query.order)
     return paginate(call, WorkOrder_, domain, serialize_order, order=order)
 

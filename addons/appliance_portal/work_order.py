@@ -62,6 +62,8 @@ class WorkOrder(Model):
             'payment_state_string': None,
             'rating': None,
             'can_rate': False,
+            'arrival_window_start': None,
+            'arrival_window_end': None,
             }
 
     @classmethod
@@ -90,7 +92,17 @@ class WorkOrder(Model):
         return {
             'fault_type': None,
             'labour_hours': None,
+            'planned_sequence': None,
+            'planned_arrival': None,
+            'travel_km': None,
+            'travel_minutes': None,
             }
+
+    @classmethod
+    def route_order(cls):
+        """Return the order of the orders of an engineer's day in the order
+        of their route: by appointment without planned routes"""
+        return [('appointment_start', 'ASC NULLS LAST'), ('id', 'ASC')]
 
     @classmethod
     def staff_history(cls, order):

@@ -1049,6 +1049,165 @@ class PortalApiTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
         self.assertNotIn("Compressor ordered",
             [e['description'] for e in view['timeline']])
 
+    def plan_route_day(self):
+        """A region of Jiangsu with an engineer of its own and three visits
+        of a day booked around the engineer's home base; return the
+        engineer's headers, the customer tokens and the orders by point"""
+        day = dt.date.today() + dt.timedelta(days=25)
+        base = (32.05, 118.75)
+        step = 0.05
+        # A at the north, B at the north-east, C at the east of the base,
+        # booked in the order A, C, B: the best route goes A, B, C or C, B, A
+        points = {
+            'A': (base[0] + step, base[1]),
+            'C': (base[0], base[1] + step),
+            'B': (base[0] + step, base[1] + step),
+            }
+
+        def setup():
+            pool = Pool()
+            Subdivision = pool.get('country.subdivision')
+            Region = pool.get('appliance.service.region')
+            Slot = pool.get('appliance.slot')
+            Party = pool.get('party.party')
+            Employee = pool.get('company.employee')
+            User = pool.get('res.user')
+            ModelData = pool.get('ir.model.data')
+            Configuration = pool.get('appliance.configuration')
+            jiangsu, = Subdivision.search([('code', '=', 'CN-JS')])
+            region, = Region.create([{
+                        'name': "南京", 'code': 'NJ',
+                        'subdivisions': [('add', [jiangsu.id])],
+                        }])
+            slot, = Slot.create([{
+                        'region': region.id, 'date': day,
+                        'start_time': dt.time(9), 'end_time': dt.time(17),
+                        'capacity': 5,
+                        }])
+            party, = Party.create([{'name': "孙路线"}])
+            employee, = Employee.create([{
+                        'party': party.id, 'company': self.ids['company'],
+                        'service_engineer': True,
+                        'service_regions': [('add', [region.id])],
+                        'skills': [('create', [{
+                                        'category': self.ids['category'],
+                                        'level': '4'}])],
+                        'working_days': ['0', '1', '2', '3', '4', '5', '6'],
+                        'daily_capacity': 10,
+                        'base_latitude': base[0],
+                        'base_longitude': base[1],
+                        }])
+            user, = User.create([{
+                        'login': 'engineer_route', 'name': "孙路线",
+                        'password': PASSWORD,
+                        'groups': [('add', [ModelData.get_id(
+                                        'appliance', 'group_engineer')])],
+                        'companies': [('add', [self.ids['company']])],
+                        'company': self.ids['company'],
+                        'employees': [('add', [employee.id])],
+                        'employee': employee.id,
+                        }])
+            User.write([user], {'password_change_required': False})
+            config = Configuration(1)
+            config.route_time_limit = 1
+            config.save()
+            return slot.id, employee.id
+        slot, employee = self.in_transaction(setup)
+
+        tokens, orders = {}, {}
+        for name in 'ACB':
+            token, _ = self.signup(address={
+                    'subdivision': 'CN-JS', 'city': "南京",
+                    'street': f"中山路 {unique()} 号"})
+            appliance = self.register(token)
+            request = self.book(token, appliance['id'], slot=slot)
+            tokens[name] = token
+            orders[name] = (request['id'], request['visits'][0]['id'])
+
+            def locate(mobile, point):
+                Party = Pool().get('party.party')
+                Address = Pool().get('party.address')
+                party, = Party.search([('mobile_number', '=', mobile)])
+                Address.write(list(party.addresses), {
+                        'latitude': round(point[0], 6),
+                        'longitude': round(point[1], 6)})
+            _, me = self.call('GET', 'me', token=token, status=200)
+            self.in_transaction(locate, me['mobile'], points[name])
+        return day, employee, tokens, orders
+
+    def test_staff_route_order_and_arrival_window(self):
+        """The engineer lists the day in the order of the planned route;
+        the customer sees the narrowed arrival window once announced"""
+        day, employee, tokens, orders = self.plan_route_day()
+        engineer = self.staff_token('engineer_route')
+        url = f'staff/work-orders?mine=true&date={day}&order=route'
+
+        # Nothing is the engineer's before the day is planned
+        _, page = self.call('GET', url, headers=engineer, status=200)
+        self.assertEqual(page['items'], [])
+
+        def plan():
+            Route = Pool().get('appliance.route')
+            result = Route.plan(day)
+            route, = result['routes']
+            return route.id, [o.id for o in route.stops]
+        route_id, stops = self.in_transaction(plan)
+        order_ids = {n: o for n, (_, o) in orders.items()}
+        self.assertEqual(len(stops), 3)
+        # B, the corner, is in the middle of the best route
+        self.assertEqual(stops[1], order_ids['B'])
+
+        _, page = self.call('GET', url, headers=engineer, status=200)
+        items = page['items']
+        self.assertEqual([o['id'] for o in items], stops)
+        self.assertNotEqual(
+            [o['id'] for o in items], sorted(o['id'] for o in items))
+        self.assertEqual([o['planned_sequence'] for o in items], [1, 2, 3])
+        arrivals = [dt.datetime.fromisoformat(o['planned_arrival'])
+            for o in items]
+        self.assertEqual(arrivals, sorted(arrivals))
+        for order in items:
+            self.assertEqual(order['engineer'], employee)
+            self.assertEqual(order['state'], 'dispatched')
+            self.assertGreater(order['travel_km'], 0)
+            self.assertGreater(order['travel_minutes'], 0)
+            # In the company's time zone, as every date time of the API
+            self.assertEqual(
+                arrivals[0].utcoffset(),
+                dt.datetime.fromisoformat(
+                    order['appointment_start']).utcoffset())
+        _, detail = self.call('GET', f'staff/work-orders/{stops[0]}',
+            headers=engineer, status=200)
+        self.assertEqual(detail['planned_sequence'], 1)
+
+        # The customer is told the window once the route is announced
+        request_id, order_id = orders['A']
+        _, request = self.call('GET', f'service-requests/{request_id}',
+            token=tokens['A'], status=200)
+        visit, = request['visits']
+        self.assertIsNone(visit['arrival_window_start'])
+        self.assertIsNone(visit['arrival_window_end'])
+
+        def announce():
+            Route = Pool().get('appliance.route')
+            Route.announce([Route(route_id)])
+        self.in_transaction(announce)
+        for name, (request_id, order_id) in orders.items():
+            _, request = self.call('GET', f'service-requests/{request_id}',
+                token=tokens[name], status=200)
+            visit, = request['visits']
+            start = dt.datetime.fromisoformat(visit['arrival_window_start'])
+            end = dt.datetime.fromisoformat(visit['arrival_window_end'])
+            self.assertLess(start, end)
+            self.assertLessEqual(end - start, dt.timedelta(minutes=30))
+            self.assertLessEqual(
+                dt.datetime.fromisoformat(visit['appointment_start']), start)
+            self.assertLessEqual(
+                end, dt.datetime.fromisoformat(visit['appointment_end']))
+            # and in the timeline
+            self.assertTrue(any(f"{start:%H:%M}" in (e['description'] or '')
+                    for e in request['timeline']), msg=request['timeline'])
+
     def test_staff_forbidden(self):
         "Engineers may not call what their group may not do"
         token, _ = self.signup()

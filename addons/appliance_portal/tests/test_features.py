@@ -25,7 +25,8 @@ class PortalWithoutFeaturesTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
         self.assertTrue(visit['warranty_status_string'])
         self.assertEqual(visit['charges'], [])
         for name in ['charge_amount', 'quote_state', 'quote_amount',
-                'payment_state', 'rating']:
+                'payment_state', 'rating', 'arrival_window_start',
+                'arrival_window_end']:
             self.assertIsNone(visit[name], msg=name)
         self.assertFalse(visit['can_rate'])
         self.assertError(self.call('POST',
@@ -45,6 +46,14 @@ class PortalWithoutFeaturesTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
         _, order = self.call('POST', f'staff/work-orders/{order_id}/dispatch',
             {'engineer': self.ids['engineer']}, headers=agent, status=200)
         self.assertEqual(order['state'], 'dispatched')
+        # Without route planning the day is in the order of the appointments
+        self.assertIsNone(order['planned_sequence'])
+        self.assertIsNone(order['planned_arrival'])
+        _, page = self.call('GET', 'staff/work-orders?mine=true&order=route',
+            headers=self.staff_token('engineer'), status=200)
+        self.assertIn(order_id, [o['id'] for o in page['items']])
+        starts = [o['appointment_start'] for o in page['items']]
+        self.assertEqual(starts, sorted(starts))
 
     def test_completion_without_repair_record(self):
         "The visit completes without repair record; its fields answer 501"

@@ -19,7 +19,8 @@ PASSWORD = 'appliance-demo'
 # The portal is tested with every feature activated
 FEATURES = [
     'appliance_service_dispatch', 'appliance_service_invoice',
-    'appliance_service_rating', 'appliance_service_repair']
+    'appliance_service_rating', 'appliance_service_repair',
+    'appliance_service_route']
 MODEL_CODE = 'KFR-35GW'
 SERIAL_PATTERN = r'GR\d{6}'
 

@@ -89,13 +89,24 @@
             h('h1', t('Engineer sign in')), form));
     }
 
+    // The stops the engineer has still to reach
+    const TO_REACH = ['dispatched', 'on_the_way'];
+
     function jobCard(order, withDay) {
         const start = order.appointment_start || '';
         return h('a.card.job', {href: '#/job/' + order.id,
-            dataset: {order: order.id}},
-        h('div.row', h('strong', (withDay ? Common.formatDate(start)
-            : start.slice(11, 16)) + ' ' + (order.number || '')),
+            dataset: {order: order.id, sequence: order.planned_sequence || ''}},
+        h('div.row', h('strong', (order.planned_sequence
+            ? order.planned_sequence + '. ' : '')
+            + (withDay ? Common.formatDate(start)
+                : start.slice(11, 16)) + ' ' + (order.number || '')),
         h('span.badge', order.state_string)),
+        !withDay && order.planned_arrival ? h('div.arrival',
+            t('Planned arrival {time}', {
+                time: Common.formatTime(order.planned_arrival)})
+            + (order.travel_km !== null ? ' · ' + t('{km} km, {minutes} min',
+                {km: order.travel_km, minutes: Math.round(
+                    order.travel_minutes || 0)}) : '')) : null,
         h('div', order.customer + ' · ' + (order.customer_mobile || '')),
         h('div.muted', order.address || ''),
         order.appliance ? h('div.muted', order.appliance.model_name + ' · '
@@ -107,15 +118,23 @@
     async function jobsView() {
         const day = Common.localToday();
         const [todays, open] = await Promise.all([
+            // in the order of the day's route once it is planned
             api.get('staff/work-orders?mine=true&date=' + day
-                + '&order=appointment&limit=100'),
+                + '&order=route&limit=100'),
             api.get('staff/work-orders?mine=true&open=true'
                 + '&order=appointment&limit=100')]);
         const ids = new Set(todays.items.map(function (o) { return o.id; }));
         const others = open.items.filter(function (o) {
             return !ids.has(o.id);
         });
+        const next = todays.items.find(function (o) {
+            return TO_REACH.includes(o.state) && o.planned_arrival;
+        });
         return h('section.page', h('h1', t("Today's jobs") + ' ' + day),
+            next ? h('p.box.next-arrival', {dataset: {order: next.id}},
+                t('Next arrival: {time} at {customer}', {
+                    time: Common.formatTime(next.planned_arrival),
+                    customer: next.customer})) : null,
             todays.items.length ? todays.items.map(function (order) {
                 return jobCard(order, false);
             })
@@ -327,6 +346,10 @@
             h('p', h('span.badge', {id: 'order-state',
                 dataset: {state: order.state}}, order.state_string),
                 ' ', Common.formatDate(order.appointment_start)),
+            order.planned_arrival ? h('p.arrival', t(
+                'Stop {sequence} of the route, planned arrival {time}', {
+                    sequence: order.planned_sequence,
+                    time: Common.formatTime(order.planned_arrival)})) : null,
             h('dl',
                 h('dt', t('Customer')), h('dd', order.customer),
                 h('dt', t('Mobile phone')), h('dd', order.customer_mobile

@@ -654,6 +654,11 @@
                 visit.appointment_start ? h('p', t('Appointment') + ': '
                     + Common.formatDate(visit.appointment_start) + '–'
                     + (visit.appointment_end || '').slice(11, 16)) : null,
+                visit.arrival_window_start ? h('p.arrival-window',
+                    t('The engineer arrives between {start} and {end}.', {
+                        start: Common.formatTime(visit.arrival_window_start),
+                        end: Common.formatTime(visit.arrival_window_end)}))
+                    : null,
                 visit.engineer ? h('p', t('Engineer') + ': '
                     + visit.engineer) : null,
                 visit.next_step ? h('p.muted', t('Next') + ': '

@@ -201,6 +201,14 @@
         return String(value).replace('T', ' ').slice(0, 16);
     }
 
+    // The wall-clock time (HH:MM) of a date time of the API
+    function formatTime(value) {
+        if (!value) {
+            return '';
+        }
+        return String(value).slice(11, 16);
+    }
+
     // The day of the device's clock (toISOString gives the UTC one)
     function localToday() {
         const now = new Date();
@@ -283,6 +291,7 @@
         formValues: formValues,
         readFile: readFile,
         formatDate: formatDate,
+        formatTime: formatTime,
         localToday: localToday,
         router: router,
         notice: notice,

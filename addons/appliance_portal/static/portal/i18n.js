@@ -129,12 +129,19 @@
         'Customer number': '客户编号',
         'Open': '处理中',
         'Back': '返回',
+        'The engineer arrives between {start} and {end}.':
+            '工程师预计 {start} 至 {end} 之间到达。',
         // Engineer pages
         'Engineer sign in': '工程师登录',
         'Login': '账号',
         "Today's jobs": '今日工单',
         'Other open jobs': '其他未完成工单',
         'No job.': '没有工单。',
+        'Next arrival: {time} at {customer}': '下一站：{time} 到达 {customer}',
+        'Planned arrival {time}': '计划 {time} 到达',
+        '{km} km, {minutes} min': '{km} 公里，{minutes} 分钟',
+        'Stop {sequence} of the route, planned arrival {time}':
+            '路线第 {sequence} 站，计划 {time} 到达',
         'Customer': '客户',
         'Address': '地址',
         'Warranty': '保修',
