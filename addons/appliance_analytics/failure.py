@@ -336,7 +336,8 @@ class FailureRanking(DrillDownMixin, ModelSQL, ModelView):
                 where=(fault_month.company == context_company())
                 & fault_month.product.in_(products),
                 group_by=[fault_month.product]))
-        repairs = defaultdict(int, cursor)
+        # SUM of integers is a NUMERIC on PostgreSQL
+        repairs = defaultdict(int, ((p, int(n)) for p, n in cursor))
         for ranking in rankings:
             points = per_model.get(ranking.product.id, [])
             others = [p for p in curves
