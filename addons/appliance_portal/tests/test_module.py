@@ -4,11 +4,6 @@
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
-# The API, schemathesis and browser tests run with the module tests
-from .test_api import PortalApiTestCase  # noqa: F401
-from .test_features import PortalWithoutFeaturesTestCase  # noqa: F401
-from .test_playwright import PlaywrightTestCase  # noqa: F401
-from .test_schemathesis import SchemathesisTestCase  # noqa: F401
 from .tools import FEATURES
 
 

@@ -190,18 +190,55 @@
     }
 
     async function completionForm(order) {
-        const faultTypes = await api.get('staff/fault-types?work_order='
-            + order.id);
+        const [faultTypes, spareParts] = await Promise.all([
+            api.get('staff/fault-types?work_order=' + order.id),
+            api.get('staff/parts?work_order=' + order.id)]);
         const signature = signaturePad();
-        const parts = h('div.parts');
+        // The parts that fit the appliance, proposed as the code is typed
+        const partList = h('datalist#parts-list', spareParts.map(
+            function (part) {
+                return h('option', {value: part.code},
+                    part.code + ' · ' + part.name);
+            }));
+        const parts = h('div.parts', partList);
 
         function addPart() {
             parts.append(h('div.part-row',
-                h('input', {name: 'part_code', placeholder: t('Part code')}),
+                h('input', {name: 'part_code', placeholder: t('Part code'),
+                    list: 'parts-list', autocomplete: 'off'}),
                 h('input', {name: 'part_quantity', type: 'number', min: '0',
                     step: 'any', value: '1', placeholder: t('Quantity')})));
         }
         addPart();
+
+        function stepList(steps) {
+            return steps.length ? [h('fieldset', h('legend', t('Steps done')),
+                steps.map(function (step) {
+                    return h('label.check', h('input', {type: 'checkbox',
+                        name: 'step', value: step.id, checked: step.done}),
+                    step.description);
+                }))] : [];
+        }
+        const stepsBox = h('div#steps', stepList(order.steps));
+
+        // The actual fault brings the steps of its repair plan
+        async function chooseFault(event) {
+            const code = event.target.value;
+            if (!code) {
+                return;
+            }
+            const submit = form.querySelector('button[type=submit]');
+            submit.disabled = true;
+            try {
+                const updated = await api.post('staff/work-orders/' + order.id
+                    + '/fault-type', {fault_type: code});
+                stepsBox.replaceChildren(...stepList(updated.steps));
+            } catch (error) {
+                Common.notice(error.message, 'error');
+            } finally {
+                submit.disabled = false;
+            }
+        }
         const photos = h('input', {type: 'file', accept: 'image/*',
             multiple: true, capture: 'environment', id: 'f-photos'});
         const form = h('form#complete-form', {
@@ -252,16 +289,12 @@
                 }
             }},
         field(t('Fault type'), h('select', {name: 'fault_type',
-            id: 'f-fault_type'}, h('option', {value: ''}, ''),
+            id: 'f-fault_type', onchange: chooseFault},
+        h('option', {value: ''}, ''),
         faultTypes.map(function (f) {
             return h('option', {value: f.code}, f.code + ' · ' + f.name);
         }))),
-        order.steps.length ? h('fieldset', h('legend', t('Steps done')),
-            order.steps.map(function (step) {
-                return h('label.check', h('input', {type: 'checkbox',
-                    name: 'step', value: step.id, checked: step.done}),
-                step.description);
-            })) : null,
+        stepsBox,
         field(t('Other steps done (one a line)'), h('textarea', {
             name: 'extra_steps', rows: 2})),
         h('fieldset', h('legend', t('Parts used from the van')), parts,

@@ -448,6 +448,9 @@
 
     // Booking
 
+    const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday',
+        'Friday', 'Saturday'];
+
     function slotPicker(slots, name) {
         if (!slots.length) {
             return h('p.muted', t('No free slot in the coming days: call us.'));
@@ -457,7 +460,9 @@
             (days[slot.date] = days[slot.date] || []).push(slot);
         });
         return h('div.slots', Object.entries(days).map(function ([day, list]) {
-            return h('fieldset.day', h('legend', day), list.map(
+            return h('fieldset.day', h('legend', day + ' '
+                + t(WEEKDAYS[new Date(day + 'T00:00:00Z').getUTCDay()])),
+            list.map(
                 function (slot) {
                     return h('label.slot', h('input', {type: 'radio',
                         name: name || 'slot', value: slot.id, required: true,

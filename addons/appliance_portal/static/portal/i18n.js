@@ -129,6 +129,13 @@
         'Customer number': '客户编号',
         'Open': '处理中',
         'Back': '返回',
+        'Sunday': '星期日',
+        'Monday': '星期一',
+        'Tuesday': '星期二',
+        'Wednesday': '星期三',
+        'Thursday': '星期四',
+        'Friday': '星期五',
+        'Saturday': '星期六',
         'The engineer arrives between {start} and {end}.':
             '工程师预计 {start} 至 {end} 之间到达。',
         // Engineer pages
