@@ -2,12 +2,15 @@
 """Run every test of the project on SQLite and on PostgreSQL.
 
 Module tests run first (they fill the template database cache), then the
-scenarios and the cross-module tests, two jobs at a time.  The exit status
-is non-zero when any job fails; the output of each job is kept under
-var/test-logs/.
+scenarios and the cross-module tests, one job per core, the longest first
+(scripts/test_durations.json).  A module's test files other than
+test_module.py and test_scenario.py are jobs of their own.  The exit status
+is non-zero when any job fails; the output of each job and the duration of
+every job (durations.json) are kept under var/test-logs/.
 """
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
     p.parent.name for p in (ROOT / 'addons').glob('*/tryton.cfg'))
 PYTHON = sys.executable
+# Seconds each job took in a full run on a 2-core machine (copied from
+# var/test-logs/durations.json), to start the longest first
+DURATIONS = ROOT / 'scripts' / 'test_durations.json'
+# A job not measured yet is likely a new slow one: start it early
+UNKNOWN_DURATION = 300
 
 
 def source_hash():
@@ -51,15 +59,34 @@ def top_level_tests():
     return sorted(p.stem for p in (ROOT / 'tests').glob('test_*.py'))
 
 
+def module_test_files(module):
+    """The test files of module run as jobs of their own: test_module and
+    every other test_*.py but test_scenario, unless test_module imports it
+    (a slow file of its own runs beside the others instead of after them)"""
+    tests = ROOT / 'addons' / module / 'tests'
+    main = (tests / 'test_module.py').read_text()
+    names = ['test_module']
+    for path in sorted(tests.glob('test_*.py')):
+        if (path.stem not in {'test_module', 'test_scenario'}
+                and f'from .{path.stem} import' not in main):
+            names.append(path.stem)
+    return names
+
+
 def jobs_for(backend, cache_root, phase, selected, tests_selected):
     env = backend_env(backend, cache_root)
     jobs = []
     if phase == 1:
         for module in selected:
-            jobs.append((f'{backend}:{module}:module',
-                    [PYTHON, '-m', 'unittest',
-                        f'trytond.modules.{module}.tests.test_module'],
-                    env))
+            for name in module_test_files(module):
+                label = 'module' if name == 'test_module' else name
+                if (backend == 'postgresql'
+                        and f'{module}:{name}' in SQLITE_ONLY):
+                    continue
+                jobs.append((f'{backend}:{module}:{label}',
+                        [PYTHON, '-m', 'unittest',
+                            f'trytond.modules.{module}.tests.{name}'],
+                        env))
     else:
         for module in selected:
             tests = ROOT / 'addons' / module / 'tests'
@@ -84,7 +111,7 @@ SQLITE_ONLY = {
     'test_buttons'}
 
 
-def run_job(job, logs):
+def run_job(job, logs, durations):
     label, cmd, env = job
     env = dict(env)
     if 'DB_NAME' not in env:
@@ -97,6 +124,7 @@ def run_job(job, logs):
         result = subprocess.run(
             cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     duration = time.monotonic() - start
+    durations[label] = round(duration)
     status = 'ok' if result.returncode == 0 else 'FAILED'
     print(f'{status:6} {duration:6.0f}s  {label}', flush=True)
     if result.returncode:
@@ -129,15 +157,22 @@ def main():
     cache_root = ROOT / 'var' / 'db_cache' / source_hash()
     logs = ROOT / 'var' / 'test-logs'
     logs.mkdir(parents=True, exist_ok=True)
+    expected = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    durations = {}
     start = time.monotonic()
     ok = True
     for phase in [1, 2]:
         jobs = [j for b in backends
             for j in jobs_for(
                 b, cache_root, phase, selected, tests_selected)]
+        # The longest first, so that no job is left alone at the end
+        jobs.sort(key=lambda j: -expected.get(j[0], UNKNOWN_DURATION))
         with ThreadPoolExecutor(max_workers=args.jobs) as executor:
-            results = list(executor.map(lambda j: run_job(j, logs), jobs))
+            results = list(executor.map(
+                    lambda j: run_job(j, logs, durations), jobs))
         ok &= all(results)
+    (logs / 'durations.json').write_text(
+        json.dumps(durations, indent=1, sort_keys=True) + '\n')
     print(f'{"passed" if ok else "FAILED"} in '
         f'{time.monotonic() - start:.0f}s; logs in {logs}')
     return 0 if ok else 1

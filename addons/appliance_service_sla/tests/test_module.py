@@ -4,8 +4,6 @@
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
-from .test_sla import SlaCalendarTestCase  # noqa: F401
-
 
 class ApplianceServiceSlaTestCase(CompanyTestMixin, ModuleTestCase):
     "Test Appliance Service SLA module"
