@@ -16,8 +16,9 @@ from .exceptions import PasswordStrengthError
 
 # Shorter personal values are found by chance in good passwords
 MIN_CONTAINED = 3
-# zxcvbn is slow on very long inputs and they are strong anyway
-MAX_SCORED = 100
+# zxcvbn is slow on very long inputs and they are strong anyway; it refuses
+# more than 72 characters
+MAX_SCORED = 72
 
 
 def personal_values(user):

@@ -163,6 +163,13 @@ class ApplianceSecurityTestCase(ModuleTestCase):
         User.validate_password('Password1', [])
 
     @with_transaction()
+    def test_long_password_scored(self):
+        "Test a password longer than zxcvbn scores is accepted"
+        pool = Pool()
+        User = pool.get('res.user')
+        User.validate_password('Xq7!vLp2#Rt9' * 12, [])
+
+    @with_transaction()
     def test_web_user_password_rule(self):
         "Test web users get the same rule"
         pool = Pool()
