@@ -208,6 +208,10 @@ class PlaywrightTestCase(PortalTestMixin, RouteTestCase):
         except AssertionError:
             self.shot(engineer, '09-engineer-error')
             self.fail(engineer.locator('.form-error').all_inner_texts())
+        # What was done, the charges and the completion noticed
+        expect(engineer.locator('#completion-summary')).to_contain_text(
+            'CAP35')
+        expect(engineer.locator('#notice')).to_be_visible()
         self.shot(engineer, '09-engineer-done')
 
         # 4. The customer sees the timeline and rates

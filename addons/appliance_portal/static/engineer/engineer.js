@@ -285,6 +285,7 @@
                         + '/complete', body);
                 });
                 if (done) {
+                    Common.notice(t('The visit is complete.'), 'ok');
                     go('#/job/' + order.id);
                 }
             }},
@@ -349,6 +350,34 @@
         return h('div.box', h('h2', t('The customer rates here')), form);
     }
 
+    // What was done and what the customer pays, once the visit is complete
+    function completionSummary(order) {
+        return h('div#completion-summary.box', h('h2', t('Completion')),
+            h('dl',
+                order.fault_type ? [h('dt', t('Fault type')),
+                    h('dd', order.fault_type)] : null,
+                order.labour_hours !== null ? [
+                    h('dt', t('Labour time (hours)')),
+                    h('dd', String(order.labour_hours))] : null),
+            order.steps.length ? h('ul', order.steps.filter(function (step) {
+                return step.done;
+            }).map(function (step) {
+                return h('li', step.description);
+            })) : null,
+            order.parts.length ? h('table', h('tbody', order.parts.map(
+                function (part) {
+                    return h('tr', h('td', part.product),
+                        h('td.num', String(part.quantity)));
+                }))) : null,
+            order.charges.length ? h('table.charges', h('tbody',
+                order.charges.map(function (charge) {
+                    return h('tr', h('td', charge.description || ''),
+                        h('td.num', charge.amount || ''));
+                }),
+                h('tr.total', h('td', t('Total')),
+                    h('td.num', order.charge_amount || '')))) : null);
+    }
+
     async function jobView([id]) {
         const order = await api.get('staff/work-orders/' + id);
         const noteInput = h('input', {name: 'note', id: 'f-note'});
@@ -406,6 +435,7 @@
                 h('div.actions', buttons)) : null,
             order.actions.includes('complete') ? await completionForm(order)
                 : null,
+            order.state === 'done' ? completionSummary(order) : null,
             order.state === 'done' && !order.rating ? ratingForm(order) : null,
             order.rating ? h('p.rating', t('Customer rating') + ': '
                 + '★'.repeat(order.rating.overall)) : null,

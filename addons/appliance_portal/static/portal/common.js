@@ -270,6 +270,10 @@
             return await action();
         } catch (exception) {
             error.textContent = exception.message;
+            // The form may be longer than the screen: show the message
+            if (error.scrollIntoView) {
+                error.scrollIntoView({block: 'center'});
+            }
             return undefined;
         } finally {
             if (button) {

@@ -160,6 +160,7 @@
         'Resume': '继续服务',
         'Complete': '完工',
         'Completion': '完工记录',
+        'The visit is complete.': '服务已完工。',
         'Fault type': '故障类型',
         'Steps done': '已完成步骤',
         'Other steps done (one a line)': '其他已完成步骤（每行一条）',
