@@ -23,6 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
     p.parent.name for p in (ROOT / 'addons').glob('*/tryton.cfg'))
 PYTHON = sys.executable
+UNITTEST = str(ROOT / 'scripts' / 'unittest_main.py')
+# The template databases of the test cache on PostgreSQL and the database
+# that tells which sources they were made from
+PG_CACHE = 'postgresql://'
+PG_CACHE_PREFIX = 'test-'
+PG_CACHE_MARK = 'testcache-'
 # Seconds each job took in a full run on a 2-core machine (copied from
 # var/test-logs/durations.json), to start the longest first
 DURATIONS = ROOT / 'scripts' / 'test_durations.json'
@@ -43,16 +49,45 @@ def source_hash():
 def backend_env(backend, cache_root):
     env = os.environ.copy()
     env.pop('DB_NAME', None)
-    env['DB_CACHE'] = str(cache_root / backend)
     env['PYTHONPATH'] = str(ROOT)
     if backend == 'sqlite':
+        env['DB_CACHE'] = str(cache_root / backend)
         env['TRYTOND_DATABASE__URI'] = 'sqlite://'
         env['DB_NAME'] = ':memory:'
     else:
-        env['TRYTOND_DATABASE__URI'] = os.environ.get(
-            'TRYTOND_DATABASE_URI',
-            'postgresql://postgres@127.0.0.1:5432/')
+        env['DB_CACHE'] = PG_CACHE
+        env['TRYTOND_DATABASE__URI'] = pg_uri()
+        # A test database is thrown away: no commit waits for the disk
+        env['PGOPTIONS'] = (
+            env.get('PGOPTIONS', '') + ' -c synchronous_commit=off').strip()
     return env
+
+
+def pg_uri():
+    return os.environ.get(
+        'TRYTOND_DATABASE_URI', 'postgresql://postgres@127.0.0.1:5432/')
+
+
+def reset_pg_cache(digest):
+    """Drop the template databases of the test cache made from other
+    sources than these (their names tell only the modules), so that no test
+    runs on an older schema"""
+    import psycopg
+    from psycopg import sql
+    mark = PG_CACHE_MARK + digest
+    with psycopg.connect(pg_uri(), dbname='postgres',
+            autocommit=True) as conn:
+        names = [n for n, in conn.execute(
+                "SELECT datname FROM pg_database "
+                "WHERE datname LIKE %s OR datname LIKE %s",
+                (PG_CACHE_PREFIX + '%', PG_CACHE_MARK + '%'))]
+        if mark in names:
+            return
+        for name in names:
+            conn.execute(sql.SQL('DROP DATABASE IF EXISTS {} WITH (FORCE)')
+                .format(sql.Identifier(name)))
+        conn.execute(sql.SQL('CREATE DATABASE {}').format(
+                sql.Identifier(mark)))
 
 
 def top_level_tests():
@@ -84,7 +119,7 @@ def jobs_for(backend, cache_root, phase, selected, tests_selected):
                         and f'{module}:{name}' in SQLITE_ONLY):
                     continue
                 jobs.append((f'{backend}:{module}:{label}',
-                        [PYTHON, '-m', 'unittest',
+                        [PYTHON, UNITTEST,
                             f'trytond.modules.{module}.tests.{name}'],
                         env))
     else:
@@ -92,14 +127,14 @@ def jobs_for(backend, cache_root, phase, selected, tests_selected):
             tests = ROOT / 'addons' / module / 'tests'
             if list(tests.glob('scenario_*.rst')):
                 jobs.append((f'{backend}:{module}:scenario',
-                        [PYTHON, '-m', 'unittest',
+                        [PYTHON, UNITTEST,
                             f'trytond.modules.{module}.tests.test_scenario'],
                         env))
         for test in tests_selected:
             if backend == 'postgresql' and test in SQLITE_ONLY:
                 continue
             jobs.append((f'{backend}:tests/{test}.py',
-                    [PYTHON, '-m', 'unittest', f'tests.{test}'], env))
+                    [PYTHON, UNITTEST, f'tests.{test}'], env))
     return jobs
 
 
@@ -154,7 +189,10 @@ def main():
     else:
         selected, tests_selected = MODULES, top_level_tests()
 
-    cache_root = ROOT / 'var' / 'db_cache' / source_hash()
+    digest = source_hash()
+    cache_root = ROOT / 'var' / 'db_cache' / digest
+    if 'postgresql' in backends:
+        reset_pg_cache(digest)
     logs = ROOT / 'var' / 'test-logs'
     logs.mkdir(parents=True, exist_ok=True)
     expected = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
