@@ -398,6 +398,7 @@
                     return api.post('appliances', values);
                 });
                 if (created) {
+                    Common.notice(t('The appliance is registered.'), 'ok');
                     go('#/appliances/' + created.id);
                 }
             }},
@@ -495,6 +496,7 @@
                 return api.post('service-requests', body);
             });
             if (request) {
+                Common.notice(t('The visit is booked.'), 'ok');
                 go('#/requests/' + request.id);
             }
         }},
@@ -524,6 +526,7 @@
                 return api.post('service-requests', values);
             });
             if (request) {
+                Common.notice(t('Sent.'), 'ok');
                 go('#/requests/' + request.id);
             }
         }},

@@ -129,6 +129,8 @@
         'Customer number': '客户编号',
         'Open': '处理中',
         'Back': '返回',
+        'The appliance is registered.': '家电已登记。',
+        'The visit is booked.': '上门服务已预约。',
         'Sunday': '星期日',
         'Monday': '星期一',
         'Tuesday': '星期二',
