@@ -182,7 +182,8 @@ class PlaywrightTestCase(PortalTestMixin, RouteTestCase):
         self.shot(engineer, '07-engineer-jobs')
         job.click()
         engineer.click('button[data-action=depart]')
-        expect(engineer.locator('button[data-action=start]')).to_be_visible()
+        expect(engineer.locator('#order-state')).to_have_attribute(
+            'data-state', 'on_the_way')
         engineer.click('button[data-action=start]')
         expect(engineer.locator('#complete-form')).to_be_visible()
         engineer.fill('input[name=part_code]', 'CAP35')

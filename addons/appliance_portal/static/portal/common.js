@@ -217,7 +217,12 @@
     }
 
     function router(routes, root) {
+        // Only the last render shows: an earlier one answered later is
+        // dropped (e.g. two buttons tapped in a row)
+        let last = 0;
+
         async function render() {
+            const ticket = ++last;
             const hash = global.location.hash.replace(/^#/, '') || '/';
             const [path, query] = hash.split('?');
             const params = new global.URLSearchParams(query || '');
@@ -227,10 +232,16 @@
                     root.replaceChildren(h('p.muted', t('Loading…')));
                     try {
                         const content = await view(match.slice(1), params);
+                        if (ticket !== last) {
+                            return;
+                        }
                         if (content) {
                             root.replaceChildren(content);
                         }
                     } catch (error) {
+                        if (ticket !== last) {
+                            return;
+                        }
                         root.replaceChildren(h('p.error', error.message));
                     }
                     global.scrollTo(0, 0);
