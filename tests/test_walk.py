@@ -1,12 +1,15 @@
 """Walk every staff screen of the demo in sao, for every staff role.
 
-For each demo login of the staff (README) the test signs in through sao's
-login form in Debian's chromium (zh-CN, Asia/Shanghai), reads the menu
-entries the user can see through JSON-RPC as that user, then clicks each of
-them in sao's menu: the list opens, the first record opens in its form and
-every view of the action (list, form, calendar, graph...) is switched to; a
-wizard's first form opens and is cancelled.  New menus are walked with no
-change to this test.
+For each demo login of the staff (README) the test reads the menu entries
+the user can see through JSON-RPC as that user, signs in through sao's
+login form in Debian's chromium (zh-CN, Asia/Shanghai) and finds every entry
+in sao's menu.  Each action of the menus is walked once, by the least
+privileged role that sees it (ROLES, in that order: the admin walks only
+what no other role sees): its menu entry is clicked, the list opens, the
+first record opens in its form and every view of the action (list, form,
+calendar, graph...) is switched to; a wizard's first form opens and is
+cancelled; a page opened in a new window (a URL action) must load without
+error.  New menus are walked with no change to this test.
 
 A screen fails on a page error, a console error, an error answered by the
 server (HTTP 4xx/5xx or a JSON-RPC error), an error dialog, or when it is
@@ -16,13 +19,13 @@ kept under var/test-artifacts/walk/ (or $WALK_ARTIFACTS).
 
     .venv/bin/python -m unittest tests.test_walk
 
-WALK_ROLES=agent,engineer walks only those roles.  The roles are walked in
-WALK_LANES lanes at once (default 2), each with its own server on its own
-copy of the database and its own browser.  To keep the walk fast, sao
-loads at most WALK_LIST_LIMIT records a list (default 50, instead of 1000:
-drawing long lists is most of the time), the screenshots are of the window
-and a menu entry opening the same action as an earlier one of the role is
-not walked again.
+WALK_ROLES=agent,engineer walks only those roles (each action by the least
+privileged of them).  The roles are walked in WALK_LANES lanes at once
+(default 2), each with its own server on its own copy of the database and
+its own browser.  To keep the walk fast, sao loads at most WALK_LIST_LIMIT
+records a list (default 50, instead of 1000: drawing long lists is most of
+the time), the screenshots are of the window and an action is walked once
+over all the roles.
 """
 import json
 import os
@@ -32,6 +35,7 @@ import time
 import traceback
 import unittest
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
@@ -47,9 +51,11 @@ CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu',
     '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run']
-ROLES = ['admin', 'agent', 'engineer', 'clerk', 'manager']
-# The share of the walk each role takes, to balance the lanes
-ROLE_WEIGHTS = {'admin': 4}
+# From the least privileged: an action is walked by the first role that
+# sees it
+ROLES = ['engineer', 'clerk', 'agent', 'manager', 'admin']
+# The weight of signing in and finding every menu entry, in actions walked
+SIGN_IN_WEIGHT = 3
 LANES = int(os.environ.get('WALK_LANES') or 2)
 LIST_LIMIT = int(os.environ.get('WALK_LIST_LIMIT') or 50)
 VIEWPORT = {'width': 1400, 'height': 900}
@@ -205,11 +211,17 @@ class Screen:
 class Walker:
     "Walk the menu of one role in one browser context"
 
-    def __init__(self, browser, server, role, locale='zh-CN'):
+    def __init__(self, browser, server, role, locale='zh-CN', entries=(),
+            walkers=None):
         self.browser = browser
         self.server = server
         self.role = role
         self.locale = locale
+        # The menu entries of the role, or the error of reading them
+        self.entries = entries
+        # The role that walks each action
+        self.walkers = walkers or {}
+        self.popups = []
         self.directory = ARTIFACTS / role
         self.directory.mkdir(parents=True, exist_ok=True)
         self.screens = []
@@ -228,6 +240,8 @@ class Walker:
         self.context.add_init_script(JS_TRACK_TIMEOUTS)
         self.pending.clear()
         self.responses.clear()
+        self.popups.clear()
+        self.context.on('page', self.on_new_page)
         self.page = self.context.new_page()
         for event, handler in self.handlers().items():
             self.page.on(event, handler)
@@ -253,6 +267,29 @@ class Walker:
             'requestfailed': self.on_request_failed,
             'response': self.on_response,
             }
+
+    def on_new_page(self, page):
+        "A window opened by sao: a URL action"
+        if self.page is None:
+            return
+        self.popups.append(page)
+        page.on('pageerror', lambda error: self.screen.error(
+                f"page error in {path_of(page.url)}: {error.message}"))
+        page.on('console', lambda message: self.on_popup_console(
+                page, message))
+        page.on('response', self.on_response)
+        page.on('requestfailed', self.on_popup_request_failed)
+
+    def on_popup_console(self, page, message):
+        if message.type == 'error' and not CONSOLE_HTTP.match(message.text):
+            self.screen.error(
+                f"console error in {path_of(page.url)}: {message.text[:500]}")
+
+    def on_popup_request_failed(self, request):
+        if request.failure != 'net::ERR_ABORTED':
+            self.screen.error(
+                f"request failed: {request.method} {path_of(request.url)} "
+                f"{request.failure}")
 
     def on_page_error(self, error):
         stack = (error.stack or '').splitlines()
@@ -380,14 +417,14 @@ class Walker:
             self.page.keyboard.press('Escape')
         self.settle()
 
-    def shot(self, view):
+    def shot(self, view, page=None):
         name = f'{self.screen.number:03d}_{file_name(self.screen.menu)}'
         for part in [self.screen.choice, view]:
             if part:
                 name += f'.{file_name(part)}'
         path = self.directory / f'{name}.png'
         try:
-            self.page.screenshot(path=str(path))
+            (page or self.page).screenshot(path=str(path))
         except PlaywrightError as error:
             self.screen.error(f"screenshot failed: {error.message}")
             return None
@@ -461,29 +498,6 @@ class Walker:
 
     # The menu
 
-    def menu_entries(self):
-        """The menu entries the role sees with an action, in menu order
-
-        Read as the user, like sao's menu: each with the ids of its path.
-        """
-        session = Session(self.server.url, self.role)
-        menus = session.model('ir.ui.menu', 'search_read', [], 0, None,
-            None, ['name', 'complete_name', 'parent', 'childs', 'action'])
-        by_id = {m['id']: m for m in menus}
-        entries = []
-
-        def visit(menu, path):
-            path = path + [menu['id']]
-            if menu['action']:
-                entries.append((path, menu))
-            for child in menu['childs']:
-                if child in by_id:
-                    visit(by_id[child], path)
-        for menu in menus:
-            if not menu['parent']:
-                visit(menu, [])
-        return entries
-
     def mark_menu(self, path):
         "Mark the row of the menu path, expanding its parents"
         for depth in range(1, len(path)):
@@ -508,10 +522,9 @@ class Walker:
         if not signed_in:
             return self.screens
         sign_in_errors = list(self.screen.errors)
-        try:
-            entries = self.menu_entries()
-        except (RPCError, OSError) as error:
-            self.screen.error(f"reading the menu failed: {error}")
+        entries = self.entries
+        if isinstance(entries, Exception):
+            self.screen.error(f"reading the menu failed: {entries}")
             return self.screens
         walked = {}
         for number, (path, menu) in enumerate(entries, 1):
@@ -519,12 +532,28 @@ class Walker:
                 self.role, number, menu['complete_name'], menu['action'])
             self.screens.append(self.screen)
             log_offset = self.server.log_size()
-            if menu['action'] in walked:
-                self.screen.notes.append(f"same action as "
-                    f"#{walked[menu['action']]}: not walked again")
-                if not self.mark_menu(path):
-                    self.screen.error("menu entry not shown in sao's menu")
+            walker = self.walkers.get(menu['action'], self.role)
+            if menu['action'] in walked or walker != self.role:
+                if walker != self.role:
+                    self.screen.notes.append(f"walked by {walker}")
+                else:
+                    self.screen.notes.append(f"same action as "
+                        f"#{walked[menu['action']]}: not walked again")
+                try:
+                    if not self.mark_menu(path):
+                        self.screen.error(
+                            "menu entry not shown in sao's menu")
+                except (Stuck, PlaywrightError) as error:
+                    self.screen.error(f"finding the menu entry failed: "
+                        f"{getattr(error, 'message', error)}")
+                    self.screen.broken = True
+                self.check_responses()
                 self.screen.finish()
+                if self.screen.broken and not self.recover(sign_in_errors):
+                    self.screen.error(f"signing in again failed: the "
+                        f"{len(entries) - number} next entries are not "
+                        "walked")
+                    break
                 continue
             walked[menu['action']] = number
             try:
@@ -593,6 +622,7 @@ class Walker:
         Return the number of actions sao asks to choose from.
         """
         tabs = self.page.evaluate(JS_TABS)
+        popups = len(self.popups)
         self.page.click(f'tr[data-walk-menu="{path[-1]}"] .column-char')
         self.settle()
         choices = 0
@@ -610,6 +640,15 @@ class Walker:
             if tab not in tabs:
                 opened = True
                 self.walk_tab(tab)
+        if not opened:
+            # The event of a window opened by the last answer may follow
+            deadline = time.monotonic() + 2
+            while len(self.popups) == popups and time.monotonic() < deadline:
+                self.page.wait_for_timeout(100)
+        for popup in self.popups[popups:]:
+            opened = True
+            self.walk_popup(popup)
+        del self.popups[popups:]
         if not opened and not self.screen.errors:
             self.screen.error("nothing opened: sao got no action to open")
             self.shot('')
@@ -617,15 +656,56 @@ class Walker:
 
     def choose(self, choice):
         "Choose an action in sao's selection dialog"
+        label, count = self.select(choice)
+        self.screen.views.append({'action': label})
+        self.screen.choice = label
+        return count
+
+    def select(self, choice):
+        """Click the choice of sao's selection dialog and confirm
+
+        Return its label and the number of choices.
+        """
         dialog = self.page.locator('.modal.in.selection-dialog').last
         options = dialog.locator('.radio label')
         count = options.count()
         label = options.nth(choice).inner_text().strip()
-        self.screen.views.append({'action': label})
-        self.screen.choice = label
         options.nth(choice).click()
         dialog.locator('.modal-footer .btn-primary').click()
-        return count
+        return label, count
+
+    def walk_popup(self, popup):
+        """Check the page of a URL action loads, with a screenshot
+
+        Its answers and errors are checked with those of the screen; the
+        address must also answer 200 to a plain GET with the session
+        cookie of the user.
+        """
+        try:
+            popup.wait_for_load_state('load', timeout=BUSY_TIMEOUT * 1000)
+            try:
+                popup.wait_for_load_state('networkidle', timeout=5000)
+            except PlaywrightError:
+                self.screen.notes.append(
+                    f"{path_of(popup.url)} keeps requesting")
+            url = popup.url
+            view = {'type': 'url', 'url': path_of(url)}
+            if not url.startswith(self.server.url):
+                self.screen.error(f"opened a page of another site: {url}")
+            else:
+                answer = self.context.request.get(url)
+                view['status'] = answer.status
+                if answer.status != 200:
+                    self.screen.error(
+                        f"HTTP {answer.status} GET {path_of(url)}")
+            view['screenshot'] = self.shot('url', page=popup)
+            self.screen.views.append(view)
+        except PlaywrightError as error:
+            self.screen.error(
+                f"the page {path_of(popup.url)} failed: {error.message}")
+        finally:
+            self.check_responses()
+            popup.close()
 
     def cancel_wizard_dialog(self, tabs):
         self.screen.views.append({'type': 'wizard', 'screenshot': self.shot(
@@ -744,7 +824,16 @@ class Walker:
         else:
             cell.dblclick()
         self.settle()
-        self.check_dialogs()
+        # A record with several actions to open it (keyword tree_open)
+        # asks which one: the first is walked
+        if self.check_dialogs(expected=['selection-dialog']):
+            label, _ = self.select(0)
+            self.screen.notes.append(f"the record opens with {label!r}")
+            self.settle()
+            if self.check_dialogs(expected=['wizard-dialog']):
+                self.cancel_wizard_dialog(tabs)
+        else:
+            self.check_dialogs()
         # A list with keyword_open opens its record in a new tab
         for other in self.page.evaluate(JS_TABS):
             if other not in tabs:
@@ -808,23 +897,61 @@ def report(screens):
     return lines
 
 
-def plan_lanes(roles, count):
+def menu_entries(server, role):
+    """The menu entries the role sees with an action, in menu order
+
+    Read as the user, like sao's menu: each with the ids of its path.
+    """
+    session = Session(server.url, role)
+    menus = session.model('ir.ui.menu', 'search_read', [], 0, None,
+        None, ['name', 'complete_name', 'parent', 'childs', 'action'])
+    by_id = {m['id']: m for m in menus}
+    entries = []
+
+    def visit(menu, path):
+        path = path + [menu['id']]
+        if menu['action']:
+            entries.append((path, menu))
+        for child in menu['childs']:
+            if child in by_id:
+                visit(by_id[child], path)
+    for menu in menus:
+        if not menu['parent']:
+            visit(menu, [])
+    return entries
+
+
+def read_menus(server, roles):
+    """The menu entries of each role, or the error of reading them, and
+    the role that walks each action: the first of roles that sees it"""
+    menus, walkers = {}, {}
+    for role in roles:
+        try:
+            menus[role] = menu_entries(server, role)
+        except (RPCError, OSError) as error:
+            menus[role] = error
+            continue
+        for _, menu in menus[role]:
+            walkers.setdefault(menu['action'], role)
+    return menus, walkers
+
+
+def plan_lanes(roles, count, weights):
     """Share the roles out between count lanes, the heaviest first; the
     first lane also opens the login page"""
     lanes = [[] for _ in range(max(1, min(count, len(roles))))]
     loads = [0] * len(lanes)
-    for role in sorted(roles, key=lambda r: -ROLE_WEIGHTS.get(r, 1)):
+    for role in sorted(roles, key=lambda r: -weights.get(r, 0)):
         lane = loads.index(min(loads))
         lanes[lane].append(role)
-        loads[lane] += ROLE_WEIGHTS.get(role, 1)
+        loads[lane] += weights.get(role, 0) + SIGN_IN_WEIGHT
     return [sorted(lane, key=roles.index) for lane in lanes]
 
 
-def walk_lane(database, number, roles, role_seconds):
+def walk_lane(server, number, roles, menus, walkers, role_seconds):
     "Walk the roles with a server and a browser of their own"
     screens = []
-    with Server(database, name=f'server-{number}') as server, \
-            sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -835,7 +962,8 @@ def walk_lane(database, number, roles, role_seconds):
                 finally:
                     walker.close()
             for role in roles:
-                walker = Walker(browser, server, role)
+                walker = Walker(browser, server, role, entries=menus[role],
+                    walkers=walkers)
                 role_start = time.monotonic()
                 try:
                     walker.walk()
@@ -871,16 +999,30 @@ class WalkTestCase(unittest.TestCase):
             "sao is missing: make sao")
         roles = [r for r in os.environ.get('WALK_ROLES', '').split(',')
             if r] or ROLES
+        # From the least privileged, whatever the order asked
+        roles.sort(key=lambda r: ROLES.index(r) if r in ROLES else len(ROLES))
         shutil.rmtree(ARTIFACTS, ignore_errors=True)
         ARTIFACTS.mkdir(parents=True)
         start = time.monotonic()
         database = demo_database()
-        lanes = plan_lanes(roles, LANES)
-        role_seconds = {}
-        with ThreadPoolExecutor(max_workers=len(lanes)) as executor:
-            results = list(executor.map(
-                    lambda lane: walk_lane(database, *lane, role_seconds),
-                    enumerate(lanes)))
+        servers = [Server(database, name=f'server-{n}')
+            for n in range(max(1, min(LANES, len(roles))))]
+        with ExitStack() as stack:
+            with ThreadPoolExecutor(max_workers=len(servers)) as executor:
+                for server in executor.map(stack.enter_context, servers):
+                    pass
+            walk_start = time.monotonic()
+            menus, walkers = read_menus(servers[0], roles)
+            weights = {r: sum(1 for w in walkers.values() if w == r)
+                for r in roles}
+            lanes = plan_lanes(roles, len(servers), weights)
+            role_seconds = {}
+            with ThreadPoolExecutor(max_workers=len(lanes)) as executor:
+                results = list(executor.map(
+                        lambda lane: walk_lane(servers[lane[0]], *lane,
+                            menus, walkers, role_seconds),
+                        enumerate(lanes)))
+            walk_seconds = round(time.monotonic() - walk_start)
         order = ['browser'] + roles
         screens = sorted((s for lane in results for s in lane),
             key=lambda s: (order.index(s.role), s.number))
@@ -888,7 +1030,9 @@ class WalkTestCase(unittest.TestCase):
         failures = report(screens)
         summary = {
             'seconds': seconds,
+            'walk_seconds': walk_seconds,
             'lanes': [list(lane) for lane in lanes],
+            'actions': weights,
             'list_limit': LIST_LIMIT,
             'screens': len(screens),
             'failed': sum(1 for s in screens if s.errors),
@@ -902,7 +1046,8 @@ class WalkTestCase(unittest.TestCase):
             json.dumps(summary, ensure_ascii=False, indent=1))
         (ARTIFACTS / 'failures.txt').write_text(
             '\n'.join(failures) + '\n' if failures else '')
-        log(f"walked {len(screens)} screens in {seconds}s, "
+        log(f"walked {len(screens)} screens in {seconds}s "
+            f"({walk_seconds}s in the browsers), "
             f"{summary['failed']} failed; artifacts in {ARTIFACTS}")
         if failures:
             self.fail(f"{len(failures)} failures on {summary['failed']} "

@@ -196,6 +196,9 @@ class RPCError(Exception):
 
 class Session:
     "A JSON-RPC session of a user, as sao opens one"
+    # The class decoding the objects of the answers (JSONDecoder of
+    # trytond.protocols.jsonrpc for the values as sao sees them)
+    decoder = None
 
     def __init__(self, url, login, password=PASSWORD, language='zh_CN'):
         self.rpc_url = f'{url}{DATABASE}/rpc/'
@@ -215,7 +218,8 @@ class Session:
             request.add_header('Authorization', 'Session ' + base64.b64encode(
                     self.session.encode()).decode())
         with urllib.request.urlopen(request, timeout=60) as response:
-            result = json.load(response)
+            result = json.loads(response.read(), object_hook=(
+                    self.decoder() if self.decoder else None))
         if result.get('error'):
             raise RPCError(method, result['error'])
         return result['result']
