@@ -86,6 +86,8 @@ def _page(language, title, body, scripts=(), styles=()):
         '<!DOCTYPE html>\n'
         f'<html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        # No icon: else the browser asks trytond for /favicon.ico (405)
+        '<link rel="icon" href="data:,">'
         f'<title>{html.escape(title)}</title>{head}</head>'
         f'<body>{body}{tail}</body></html>')
     return Response(content, content_type='text/html; charset=utf-8',

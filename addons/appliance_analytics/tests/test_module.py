@@ -20,7 +20,6 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-from .test_wall import WallScreenTestCase  # noqa: F401
 from .tools import (
     at, create_appliance, create_failure_dataset, create_fault_dataset,
     create_geography, create_models, create_order, create_region, months_ago)

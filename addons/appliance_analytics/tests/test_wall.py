@@ -14,6 +14,7 @@ import shutil
 import threading
 import unittest
 from pathlib import Path
+from urllib.parse import quote
 
 from dateutil.relativedelta import relativedelta
 from werkzeug.serving import make_server
@@ -192,6 +193,7 @@ class WallScreenTestCase(RouteTestCase):
         self.assertEqual(cells.count(), 2 * 12)
         href = cells.first.get_attribute('href')
         self.assertTrue(href.startswith(
-                f'/#{self.db_name}/model/appliance.work_order;domain='))
+                f'/#{quote(self.db_name)}/model/appliance.work_order;'
+                'domain='), msg=href)
         page.screenshot(path=str(ARTIFACTS / 'heatmap_zh_CN.png'),
             full_page=True)

@@ -91,7 +91,8 @@ class ApplianceServiceDispatchTestCase(CompanyTestMixin, ModuleTestCase):
                         dt.datetime(2030, 1, 8, 0)),
                     ])
 
-            order = WorkOrder(company=company)
+            order = WorkOrder(company=company, appliance=None,
+                address=None, region=None, priority=None)
             info = order._dispatch_info(slot=slot)
             self.assertEqual(
                 (info.date, info.start, info.end), (day, 9 * 60, 12 * 60))
