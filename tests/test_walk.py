@@ -23,7 +23,7 @@ WALK_ROLES=agent,engineer walks only those roles (each action by the least
 privileged of them).  The roles are walked in WALK_LANES lanes at once
 (default 2), each with its own server on its own copy of the database and
 its own browser.  To keep the walk fast, sao loads at most WALK_LIST_LIMIT
-records a list (default 50, instead of 1000: drawing long lists is most of
+records a list (default 20, instead of 1000: drawing long lists is most of
 the time), the screenshots are of the window and an action is walked once
 over all the roles.
 """
@@ -57,7 +57,7 @@ ROLES = ['engineer', 'clerk', 'agent', 'manager', 'admin']
 # The weight of signing in and finding every menu entry, in actions walked
 SIGN_IN_WEIGHT = 3
 LANES = int(os.environ.get('WALK_LANES') or 2)
-LIST_LIMIT = int(os.environ.get('WALK_LIST_LIMIT') or 50)
+LIST_LIMIT = int(os.environ.get('WALK_LIST_LIMIT') or 20)
 VIEWPORT = {'width': 1400, 'height': 900}
 # Seconds a screen may stay busy
 BUSY_TIMEOUT = 20
