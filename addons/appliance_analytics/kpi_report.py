@@ -204,7 +204,76 @@ class KPIReportMixin(DrillDownMixin, ModelSQL, ModelView):
         return domain
 
 
-def _kpi_field(kpi, string, help):
+# The label and help of each KPI, the same in every report
+KPI_LABELS = {
+    'jobs_done': (
+        "Jobs Done",
+        "The orders done."),
+    'response_time': (
+        "Response Time (h)",
+        "The mean hours from the receipt to the assignment."),
+    'time_to_repair': (
+        "MTTR (h)",
+        "The mean time to repair: hours from the receipt to the completion."),
+    'repair_time': (
+        "Repair Time (h)",
+        "The mean hours from the start of the work to its completion."),
+    'average_cost': (
+        "Average Cost",
+        "The mean labour and parts cost of the orders done."),
+    'cost': (
+        "Cost",
+        "The labour and parts cost."),
+    'first_time_fix_rate': (
+        "First-Time Fix (%)",
+        "The repairs done in one visit and not redone within 30 days."),
+    'rework_rate_30': (
+        "Rework within 30 Days (%)",
+        "The repairs followed by another repair within 30 days."),
+    'rework_rate_90': (
+        "Rework within 90 Days (%)",
+        "The repairs followed by another repair within 90 days."),
+    'sla_met_share': (
+        "SLA Met (%)",
+        "The orders whose SLA was met."),
+    'sla_breached_share': (
+        "SLA Breached (%)",
+        "The orders whose SLA was breached."),
+    'sla_in_progress_share': (
+        "SLA in Progress (%)",
+        "The open orders whose SLA is still running."),
+    'csat': (
+        "CSAT (%)",
+        "The ratings of 4 or 5 of 5 overall."),
+    'rating_overall': (
+        "Overall",
+        "The mean overall rating (1 to 5)."),
+    'rating_punctuality': (
+        "Punctuality",
+        "The mean punctuality rating (1 to 5)."),
+    'rating_attitude': (
+        "Attitude",
+        "The mean attitude rating (1 to 5)."),
+    'rating_quality': (
+        "Quality",
+        "The mean quality rating (1 to 5)."),
+    'complaints': (
+        "Complaints",
+        "The complaints about the orders."),
+    'complaint_rate': (
+        "Complaints per 100 Jobs",
+        "The complaints per 100 orders done."),
+    'labour_hours': (
+        "Labour Hours",
+        "The hours of the orders done."),
+    'sla_compliance': (
+        "SLA Compliance (%)",
+        "The SLAs met of the SLAs decided."),
+    }
+
+
+def _kpi_field(kpi):
+    string, help = KPI_LABELS[kpi]
     unit = KPIS[kpi].unit
     digits = (16, 1) if unit in {'percent', 'hours'} else (16, 2)
     if unit == 'count':
@@ -220,37 +289,18 @@ class Quality(KPIReportMixin):
         'rework_rate_90', 'sla_met_share', 'sla_breached_share',
         'sla_in_progress_share']
 
-    jobs_done = _kpi_field('jobs_done', "Jobs Done", "The orders done.")
-    response_time = _kpi_field(
-        'response_time', "Response Time (h)",
-        "The mean hours from the receipt to the assignment.")
-    time_to_repair = _kpi_field(
-        'time_to_repair', "MTTR (h)",
-        "The mean time to repair: hours from the receipt to the completion.")
-    repair_time = _kpi_field(
-        'repair_time', "Repair Time (h)",
-        "The mean hours from the start of the work to its completion.")
-    average_cost = _kpi_field(
-        'average_cost', "Average Cost",
-        "The mean labour and parts cost of the orders done.")
-    cost = _kpi_field('cost', "Cost", "The labour and parts cost.")
-    first_time_fix_rate = _kpi_field(
-        'first_time_fix_rate', "First-Time Fix (%)",
-        "The repairs done in one visit and not redone within 30 days.")
-    rework_rate_30 = _kpi_field(
-        'rework_rate_30', "Rework within 30 Days (%)",
-        "The repairs followed by another repair within 30 days.")
-    rework_rate_90 = _kpi_field(
-        'rework_rate_90', "Rework within 90 Days (%)",
-        "The repairs followed by another repair within 90 days.")
-    sla_met_share = _kpi_field(
-        'sla_met_share', "SLA Met (%)", "The orders whose SLA was met.")
-    sla_breached_share = _kpi_field(
-        'sla_breached_share', "SLA Breached (%)",
-        "The orders whose SLA was breached.")
-    sla_in_progress_share = _kpi_field(
-        'sla_in_progress_share', "SLA in Progress (%)",
-        "The open orders whose SLA is still running.")
+    jobs_done = _kpi_field('jobs_done')
+    response_time = _kpi_field('response_time')
+    time_to_repair = _kpi_field('time_to_repair')
+    repair_time = _kpi_field('repair_time')
+    average_cost = _kpi_field('average_cost')
+    cost = _kpi_field('cost')
+    first_time_fix_rate = _kpi_field('first_time_fix_rate')
+    rework_rate_30 = _kpi_field('rework_rate_30')
+    rework_rate_90 = _kpi_field('rework_rate_90')
+    sla_met_share = _kpi_field('sla_met_share')
+    sla_breached_share = _kpi_field('sla_breached_share')
+    sla_in_progress_share = _kpi_field('sla_in_progress_share')
 
 
 class Satisfaction(KPIReportMixin):
@@ -260,23 +310,14 @@ class Satisfaction(KPIReportMixin):
         'rating_attitude', 'rating_quality', 'complaints', 'complaint_rate',
         'jobs_done']
 
-    csat = _kpi_field(
-        'csat', "CSAT (%)", "The ratings of 4 or 5 of 5 overall.")
-    rating_overall = _kpi_field(
-        'rating_overall', "Overall", "The mean overall rating (1 to 5).")
-    rating_punctuality = _kpi_field(
-        'rating_punctuality', "Punctuality",
-        "The mean punctuality rating (1 to 5).")
-    rating_attitude = _kpi_field(
-        'rating_attitude', "Attitude", "The mean attitude rating (1 to 5).")
-    rating_quality = _kpi_field(
-        'rating_quality', "Quality", "The mean quality rating (1 to 5).")
-    complaints = _kpi_field(
-        'complaints', "Complaints", "The complaints about the orders.")
-    complaint_rate = _kpi_field(
-        'complaint_rate', "Complaints per 100 Jobs",
-        "The complaints per 100 orders done.")
-    jobs_done = _kpi_field('jobs_done', "Jobs Done", "The orders done.")
+    csat = _kpi_field('csat')
+    rating_overall = _kpi_field('rating_overall')
+    rating_punctuality = _kpi_field('rating_punctuality')
+    rating_attitude = _kpi_field('rating_attitude')
+    rating_quality = _kpi_field('rating_quality')
+    complaints = _kpi_field('complaints')
+    complaint_rate = _kpi_field('complaint_rate')
+    jobs_done = _kpi_field('jobs_done')
 
 
 class EngineerPerformance(KPIReportMixin):
@@ -287,31 +328,16 @@ class EngineerPerformance(KPIReportMixin):
         'rework_rate_30', 'sla_compliance', 'complaints', 'response_time',
         'time_to_repair', 'average_cost']
 
-    jobs_done = _kpi_field('jobs_done', "Jobs Done", "The orders done.")
-    labour_hours = _kpi_field(
-        'labour_hours', "Labour Hours", "The hours of the orders done.")
-    csat = _kpi_field(
-        'csat', "CSAT (%)", "The ratings of 4 or 5 of 5 overall.")
-    first_time_fix_rate = _kpi_field(
-        'first_time_fix_rate', "First-Time Fix (%)",
-        "The repairs done in one visit and not redone within 30 days.")
-    rework_rate_30 = _kpi_field(
-        'rework_rate_30', "Rework within 30 Days (%)",
-        "The repairs followed by another repair within 30 days.")
-    sla_compliance = _kpi_field(
-        'sla_compliance', "SLA Compliance (%)",
-        "The SLAs met of the SLAs decided.")
-    complaints = _kpi_field(
-        'complaints', "Complaints", "The complaints about the orders.")
-    response_time = _kpi_field(
-        'response_time', "Response Time (h)",
-        "The mean hours from the receipt to the assignment.")
-    time_to_repair = _kpi_field(
-        'time_to_repair', "MTTR (h)",
-        "The mean hours from the receipt to the completion.")
-    average_cost = _kpi_field(
-        'average_cost', "Average Cost",
-        "The mean labour and parts cost of the orders done.")
+    jobs_done = _kpi_field('jobs_done')
+    labour_hours = _kpi_field('labour_hours')
+    csat = _kpi_field('csat')
+    first_time_fix_rate = _kpi_field('first_time_fix_rate')
+    rework_rate_30 = _kpi_field('rework_rate_30')
+    sla_compliance = _kpi_field('sla_compliance')
+    complaints = _kpi_field('complaints')
+    response_time = _kpi_field('response_time')
+    time_to_repair = _kpi_field('time_to_repair')
+    average_cost = _kpi_field('average_cost')
 
     @classmethod
     def _where(cls, fact):
