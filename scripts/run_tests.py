@@ -184,6 +184,9 @@ def main():
     parser.add_argument('--test', action='append',
         choices=top_level_tests(),
         help="only these tests/ files (and no module unless --module)")
+    parser.add_argument('--only', action='append', metavar='TEXT',
+        help="only the jobs whose label (e.g. sqlite:appliance_portal:"
+        "test_api, shown in the output) contains one of these texts")
     parser.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     backends = args.backend or ['sqlite', 'postgresql']
@@ -205,7 +208,8 @@ def main():
     for phase in [1, 2]:
         jobs = [j for b in backends
             for j in jobs_for(
-                b, cache_root, phase, selected, tests_selected)]
+                b, cache_root, phase, selected, tests_selected)
+            if not args.only or any(t in j[0] for t in args.only)]
         # The longest first, so that no job is left alone at the end
         jobs.sort(key=lambda j: -expected.get(j[0], UNKNOWN_DURATION))
         with ThreadPoolExecutor(max_workers=args.jobs) as executor:
