@@ -533,6 +533,47 @@ class RoutingTestCase(unittest.TestCase):
         self.assertEqual(plan.repaired, [routing.Violation(
                     routing.UNKNOWN, visit='n2', vehicle='n1')])
 
+    def test_kept_window(self):
+        "A visit told a window starts inside it when it can"
+        problem = routing.Problem(
+            vehicles=[vehicle('e', 0)],
+            visits=[visit('a', 10, fixed_vehicle='e', required=True),
+                visit('b', 20, fixed_vehicle='e', required=True)],
+            travel=line_travel(0, 10, 20))
+        plan = solve(problem)
+        self.assertValid(problem, plan)
+        # at the earliest without a kept window: before 10:00
+        stops = {s.visit: s for s in route_of(plan, 'e').stops}
+        self.assertLess(stops['a'].start, 600)
+        told = routing.Problem(
+            vehicles=problem.vehicles,
+            visits=[replace(problem.visit['a'], kept_window=(600, 630)),
+                replace(problem.visit['b'], kept_window=(400, 470))],
+            travel=problem.travel)
+        plan = solve(told, initial=plan)
+        self.assertValid(told, plan)
+        stops = {s.visit: s for s in route_of(plan, 'e').stops}
+        self.assertTrue(600 <= stops['a'].start <= 630)
+        # b's kept window is before its window: it is ignored
+        self.assertIsNone(told.visit['b'].keeping_window())
+        self.assertEqual(plan.unserved, [])
+
+    def test_kept_windows_that_cannot_all_be_kept(self):
+        "Two visits told the same window far apart: one keeps it"
+        problem = routing.Problem(
+            vehicles=[vehicle('e', 0)],
+            visits=[visit('a', 60, fixed_vehicle='e', required=True,
+                    kept_window=(600, 610)),
+                visit('b', -60, fixed_vehicle='e', required=True,
+                    kept_window=(600, 610))],
+            travel=line_travel(0, 60, -60))
+        plan = solve(problem)
+        self.assertValid(problem, plan)
+        self.assertEqual(plan.unserved, [])
+        kept = [s.visit for s in route_of(plan, 'e').stops
+            if 600 <= s.start <= 610]
+        self.assertEqual(len(kept), 1)
+
     def test_identical_vehicles_share_a_type(self):
         problem = routing.Problem(
             vehicles=[vehicle(i, 0, capacity=5) for i in range(25)],

@@ -128,10 +128,23 @@ class Visit:
     previous_vehicle: Hashable = None
     announced: bool = False
     area: Hashable = None
+    # re-planning: (start, end) in minutes from midnight of the arrival
+    # window the customer was told; the visit starts inside it when it can
+    kept_window: Optional[tuple] = None
 
     @property
     def point(self):
         return (self.latitude, self.longitude)
+
+    def keeping_window(self):
+        "The visit starting inside its kept window, or None when it cannot"
+        if self.kept_window is None:
+            return None
+        start = max(self.window_start, self.kept_window[0])
+        end = min(self.window_end, self.kept_window[1])
+        if start > end:
+            return None
+        return replace(self, window_start=start, window_end=end)
 
 
 class Travel(ABC):
@@ -645,6 +658,12 @@ def solve(problem, seconds=10., seed=0, initial=None, areas=None,
     """Plan problem in about seconds of wall-clock time (start-up
     included), single threaded.
 
+    The visits with a kept window (told to the customer) start inside it
+    where they can: the problem is first planned with their windows
+    narrowed to it; the ones that cannot be served so are inserted again
+    with their whole window, and if some are still left the rest of the
+    time plans again from there (see keep_windows).
+
     initial is a previous Plan (or {vehicle id: [visit ids]}) to start from
     when re-planning; with areas, only the vehicles and visits of those
     areas are planned again, the other vehicles keep their routes.  When
@@ -655,13 +674,58 @@ def solve(problem, seconds=10., seed=0, initial=None, areas=None,
     iterations caps PyVRP's iterations per part (for tests) and clock may
     count CPU time instead (time.process_time, for benchmarks on a busy
     machine)."""
+    if isinstance(initial, Plan):
+        initial = {r.vehicle: r.visits for r in initial.routes}
+    initial = initial or {}
+    if any(v.kept_window is not None for v in problem.visits):
+        return _solve_keeping(problem, seconds, seed, initial, areas,
+            iterations, clock)
+    return _solve(problem, seconds, seed, initial, areas, iterations, clock)
+
+
+def keep_windows(problem, ids=None):
+    """problem where the visits of ids (by default all) with a kept
+    window start inside it; a kept window out of the visit's window is
+    ignored"""
+    visits = []
+    for visit in problem.visits:
+        if ids is None or visit.id in ids:
+            visit = visit.keeping_window() or visit
+        visits.append(visit)
+    return replace(problem, visits=visits)
+
+
+def _solve_keeping(problem, seconds, seed, initial, areas, iterations,
+        clock):
+    wall = time.perf_counter()
+    end = clock() + seconds
+    kept = keep_windows(problem)
+    plan = _solve(kept, seconds * (1 - SECOND_PASS_SHARE), seed, initial,
+        areas, iterations, clock)
+    # the visits served in their kept window keep it, the others get back
+    # their whole window
+    served = {v for r in plan.routes for v in r.visits}
+    mixed = keep_windows(problem, ids=served)
+    routes = {r.vehicle: r.visits for r in plan.routes}
+    plan = repair(mixed, routes)
+    left = [i for i in plan.unserved
+        if problem.visit[i].kept_window is not None]
+    remaining = end - clock()
+    if left and remaining > 0:
+        routes = {r.vehicle: r.visits for r in plan.routes}
+        again = _solve(mixed, remaining, seed + 1, routes, areas,
+            iterations, clock)
+        if again.cost(mixed) < plan.cost(mixed):
+            plan = again
+    plan.seconds = time.perf_counter() - wall
+    return plan
+
+
+def _solve(problem, seconds, seed, initial, areas, iterations, clock):
     wall = time.perf_counter()
     started = clock()
     end = started + seconds
     geometry = Geometry(problem)
-    if isinstance(initial, Plan):
-        initial = {r.vehicle: r.visits for r in initial.routes}
-    initial = initial or {}
     routes, planned = {}, problem
     if areas is not None:
         routes, planned = _kept_elsewhere(problem, initial, set(areas))
