@@ -14,7 +14,15 @@ from trytond.pyson import Eval
 ROUTE_FIELDS = [
     'route_time_limit', 'route_shift_start', 'route_shift_end',
     'route_detour', 'route_speed', 'route_service_minutes',
-    'route_change_cost', 'route_arrival_margin']
+    'route_change_cost', 'route_arrival_margin',
+    'route_repair_minutes', 'route_installation_minutes',
+    'route_maintenance_minutes']
+# The field of the default service time of each kind of work order
+KIND_SERVICE_MINUTES = {
+    'repair': 'route_repair_minutes',
+    'installation': 'route_installation_minutes',
+    'maintenance': 'route_maintenance_minutes',
+    }
 
 route_time_limit = fields.Float(
     "Planning Time Limit", required=True, digits=(16, 1),
@@ -37,7 +45,8 @@ route_speed = fields.Float(
 route_service_minutes = fields.Integer(
     "Default Service Time", required=True,
     domain=[('route_service_minutes', '>', 0)],
-    help="In minutes: the time of a visit without repair plan.")
+    help="In minutes: the time of a visit without repair plan, "
+    "unless its kind has its own.")
 route_change_cost = fields.Float(
     "Change Cost", required=True, digits=(16, 1),
     domain=[('route_change_cost', '>=', 0)],
@@ -48,6 +57,25 @@ route_arrival_margin = fields.Integer(
     domain=[('route_arrival_margin', '>', 0)],
     help="In minutes: the customer is told the planned arrival "
     "this much earlier to this much later.")
+
+
+def kind_service_minutes(name, string):
+    return fields.Integer(
+        string,
+        domain=['OR',
+            (name, '=', None),
+            (name, '>', 0),
+            ],
+        help="In minutes: the time of a visit of this kind without repair "
+        "plan; empty for the default service time.")
+
+
+route_repair_minutes = kind_service_minutes(
+    'route_repair_minutes', "Repair Time")
+route_installation_minutes = kind_service_minutes(
+    'route_installation_minutes', "Installation Time")
+route_maintenance_minutes = kind_service_minutes(
+    'route_maintenance_minutes', "Maintenance Time")
 
 
 def default_func(field_name):
@@ -70,6 +98,10 @@ class Configuration(CompanyMultiValueMixin, metaclass=PoolMeta):
     route_service_minutes = fields.MultiValue(route_service_minutes)
     route_change_cost = fields.MultiValue(route_change_cost)
     route_arrival_margin = fields.MultiValue(route_arrival_margin)
+    route_repair_minutes = fields.MultiValue(route_repair_minutes)
+    route_installation_minutes = fields.MultiValue(
+        route_installation_minutes)
+    route_maintenance_minutes = fields.MultiValue(route_maintenance_minutes)
 
     @classmethod
     def multivalue_model(cls, field):
@@ -105,6 +137,9 @@ class ConfigurationRoute(ModelSQL, CompanyValueMixin):
     route_service_minutes = route_service_minutes
     route_change_cost = route_change_cost
     route_arrival_margin = route_arrival_margin
+    route_repair_minutes = route_repair_minutes
+    route_installation_minutes = route_installation_minutes
+    route_maintenance_minutes = route_maintenance_minutes
 
     @classmethod
     def default_route_time_limit(cls):

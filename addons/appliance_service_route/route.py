@@ -9,7 +9,8 @@ from collections import defaultdict
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.appliance_service.local_time import (
-    company_timezone, day_bounds, local_now, local_string, to_utc, utc_now)
+    company_timezone, day_bounds, local_now, local_string, to_local, to_utc,
+    utc_now)
 from trytond.modules.appliance_service_dispatch.routing import (
     REQUIRED, Problem, StraightLineTravel, Vehicle, Visit, check_plan, solve)
 from trytond.modules.appliance_service_dispatch.solver import (
@@ -136,10 +137,19 @@ class Route(Workflow, ModelSQL, ModelView):
         """Tell the customers of the routes the narrowed arrival window"""
         pool = Pool()
         WorkOrder = pool.get('appliance.work_order')
-        orders = [o for r in routes for o in r.stops]
+        orders = [o for r in routes for o in r.stops
+            if o.state in PLANNED_STATES]
         if not orders:
             return
-        WorkOrder.write(orders, {'announced': True})
+        values = []
+        for order in orders:
+            start, end = order.route_arrival_window()
+            values.extend([[order], {
+                        'announced': True,
+                        'announced_start': start,
+                        'announced_end': end,
+                        }])
+        WorkOrder.write(*values)
         for order in WorkOrder.browse(orders):
             WorkOrder.log_event([order],
                 'appliance_service_route.msg_event_announced',
@@ -157,6 +167,36 @@ class Route(Workflow, ModelSQL, ModelView):
                 keys, key=lambda k: (k[0].id, k[1], k[2].id if k[2] else 0)):
             with Transaction().set_context(company=company.id):
                 cls.plan(date, regions=[region] if region else None)
+
+    @classmethod
+    def replan_days(cls, days, requested=None):
+        """Plan again days [(company id, date, region id)] that are not
+        over, unless all their routes were planned since requested (naive
+        UTC); the re-planning on demand of the queue"""
+        pool = Pool()
+        Company = pool.get('company.company')
+        Region = pool.get('appliance.service.region')
+        for company_id, date, region_id in sorted(days):
+            company = Company(company_id)
+            if date < local_now(company_timezone(company)).date():
+                continue
+            domain = [
+                ('company', '=', company_id),
+                ('date', '=', date),
+                ]
+            if region_id is not None:
+                domain.append(['OR',
+                        ('region', '=', region_id),
+                        ('region', '=', None),
+                        ('stops.region', '=', region_id),
+                        ])
+            if requested is not None:
+                domain.append(('planned_at', '<=', requested))
+            if not cls.search(domain, limit=1):
+                continue
+            with Transaction().set_context(company=company_id):
+                cls.plan(date, regions=[Region(region_id)]
+                    if region_id is not None else None)
 
     @classmethod
     def plan_tomorrow(cls):
@@ -188,6 +228,9 @@ class Route(Workflow, ModelSQL, ModelView):
             raise RouteError(gettext(
                     'appliance_service_route.msg_route_past_date',
                     date=pool.get('ir.lang').get().strftime(date)))
+        # one plan of the routes at a time: re-planning from the queue may
+        # run with the wizard or the cron
+        cls.lock()
         problem, orders, engineers = cls._route_problem(
             company, date, regions, now)
         settings = cls._route_settings(company)
@@ -252,19 +295,24 @@ class Route(Workflow, ModelSQL, ModelView):
                 ('engineer', 'in', engineer_ids),
                 ], order=[('id', 'ASC')])
         busy = defaultdict(int)
-        for order in WorkOrder.search(day + [
-                    ('state', 'in', BUSY_STATES),
-                    ('engineer', 'in', engineer_ids),
-                    ]):
+        busy_orders = WorkOrder.search(day + [
+                ('state', 'in', BUSY_STATES),
+                ('engineer', 'in', engineer_ids),
+                ], order=[('id', 'ASC')])
+        for order in busy_orders:
             busy[order.engineer.id] += 1
         orders = {o.id: o for o in scheduled + dispatched}
         infos = {o.id: o._dispatch_info() for o in orders.values()}
 
         shift_start = minutes(settings['route_shift_start'])
         shift_end = minutes(settings['route_shift_end'])
+        # today the engineers at a customer start from there once done
+        at_work = {}
         if date == now.date():
             shift_start = min(
                 max(shift_start, now.hour * 60 + now.minute), shift_end)
+            at_work = cls._route_at_work(
+                date, busy_orders, settings, timezone, now)
         engineer_infos = WorkOrder._dispatch_engineers(
             engineers, set(), timezone=timezone)
         points = [(i.latitude, i.longitude) for i in infos.values()
@@ -294,9 +342,15 @@ class Route(Workflow, ModelSQL, ModelView):
             latitude, longitude = (
                 (info.latitude, info.longitude)
                 if None not in (info.latitude, info.longitude) else centre)
+            start = shift_start
+            if info.id in at_work:
+                free, point = at_work[info.id]
+                start = min(max(start, free), shift_end)
+                if None not in point:
+                    latitude, longitude = point
             vehicles.append(Vehicle(
                     id=info.id, latitude=latitude, longitude=longitude,
-                    shift_start=shift_start, shift_end=shift_end,
+                    shift_start=start, shift_end=shift_end,
                     capacity=max((info.capacity or 0) - busy[info.id], 0),
                     allowed=frozenset(allowed), surcharges=surcharges,
                     # planned first with the visits of its first region
@@ -318,6 +372,8 @@ class Route(Workflow, ModelSQL, ModelView):
                         if order.state == 'dispatched' else None),
                     previous_vehicle=previous,
                     announced=bool(order.announced),
+                    kept_window=cls._route_kept_window(
+                        order, date, timezone),
                     area=order.region.id))
         problem = Problem(
             vehicles=vehicles, visits=visits,
@@ -326,6 +382,50 @@ class Route(Workflow, ModelSQL, ModelView):
                 speed_kmh=settings['route_speed']),
             change_cost=settings['route_change_cost'])
         return problem, orders, {e.id: e for e in engineers}
+
+    @classmethod
+    def _route_at_work(cls, date, busy_orders, settings, timezone, now):
+        """{engineer id: (minutes, (latitude, longitude))}: when the
+        engineers on the way to or working at a customer today are free
+        again, and where"""
+        at_work = {}
+        now_minutes = (now - dt.datetime.combine(date, dt.time())
+            ).total_seconds() / 60
+
+        def local_minutes(value):
+            return (to_local(value, timezone) - dt.datetime.combine(
+                    date, dt.time())).total_seconds() / 60
+        for order in busy_orders:
+            if order.state not in {'on_the_way', 'in_progress'}:
+                continue
+            service = order.route_service_minutes(settings)
+            if order.state == 'in_progress' and order.started_at:
+                free = local_minutes(order.started_at) + service
+            else:
+                arrival = now_minutes
+                if order.planned_arrival:
+                    arrival = max(arrival,
+                        local_minutes(order.planned_arrival))
+                free = arrival + service
+            info = order._dispatch_info()
+            free = max(free, now_minutes)
+            previous = at_work.get(order.engineer.id)
+            if previous is None or free > previous[0]:
+                at_work[order.engineer.id] = (
+                    free, (info.latitude, info.longitude))
+        return at_work
+
+    @classmethod
+    def _route_kept_window(cls, order, date, timezone):
+        """The arrival window told to the customer of order in minutes
+        from the midnight of date, or None"""
+        if not (order.announced and order.announced_start
+                and order.announced_end):
+            return None
+        midnight = dt.datetime.combine(date, dt.time())
+        return tuple(
+            (to_local(v, timezone) - midnight).total_seconds() / 60
+            for v in (order.announced_start, order.announced_end))
 
     @classmethod
     def _route_initial(cls, date, engineers, orders):
@@ -350,9 +450,21 @@ class Route(Workflow, ModelSQL, ModelView):
                     ('engineer', 'in', list(engineers)),
                     ])}
         now = utc_now()
-        # whether each order was announced in the same engineer's route
+        # whether each order was announced in the same engineer's route,
+        # and the window told
         announced = {o.id: (o.route.engineer.id if o.route else None)
             for o in orders.values() if o.announced}
+        told = {o.id: (o.announced_start, o.announced_end)
+            for o in orders.values() if o.announced}
+        # the stops under way or done stay in their route, the new ones
+        # follow them
+        kept = defaultdict(int)
+        for order in WorkOrder.search([
+                    ('route', 'in', [r.id for r in existing.values()]),
+                    ('id', 'not in', list(orders)),
+                    ]):
+            kept[order.route.engineer.id] = max(
+                kept[order.route.engineer.id], order.planned_sequence or 0)
 
         def utc(value):
             return to_utc(local_datetime(date, value), timezone)
@@ -361,7 +473,7 @@ class Route(Workflow, ModelSQL, ModelView):
         for route in plan.routes:
             record = existing.get(route.vehicle)
             if not route.stops:
-                if record:
+                if record and route.vehicle not in kept:
                     to_delete.append(record)
                 continue
             values = {
@@ -393,20 +505,34 @@ class Route(Workflow, ModelSQL, ModelView):
                     ('engineer', 'in', list(engineers)),
                     ])}
 
-        order_values, to_dispatch = [], defaultdict(list)
+        order_values, to_dispatch, moved = [], defaultdict(list), []
         for route in plan.routes:
             for stop in route.stops:
                 order = orders[stop.visit]
-                order_values.extend([[order], {
-                            'route': records[route.vehicle].id,
-                            'planned_sequence': stop.sequence,
-                            'planned_arrival': utc(stop.arrival),
-                            'planned_start': utc(stop.start),
-                            'travel_minutes': round(stop.travel_minutes),
-                            'travel_km': round(stop.travel_km, 1),
-                            'announced': (
-                                announced.get(order.id) == route.vehicle),
-                            }])
+                start = utc(stop.start)
+                values = {
+                    'route': records[route.vehicle].id,
+                    'planned_sequence': kept[route.vehicle] + stop.sequence,
+                    'planned_arrival': utc(stop.arrival),
+                    'planned_start': start,
+                    'travel_minutes': round(stop.travel_minutes),
+                    'travel_km': round(stop.travel_km, 1),
+                    }
+                if announced.get(order.id) == route.vehicle:
+                    # the customer keeps the window told when the plan
+                    # allows, else is told the new one
+                    told_start, told_end = told[order.id]
+                    if not (told_start and told_end
+                            and told_start <= start <= told_end):
+                        told_start, told_end = order.route_arrival_window(
+                            start)
+                        moved.append(order)
+                    values.update({
+                            'announced': True,
+                            'announced_start': told_start,
+                            'announced_end': told_end,
+                            })
+                order_values.extend([[order], values])
                 if order.state == 'scheduled':
                     to_dispatch[route.vehicle].append(order)
         with Transaction().set_context(
@@ -430,6 +556,13 @@ class Route(Workflow, ModelSQL, ModelView):
                     group = []
             if group:
                 WorkOrder.dispatch(WorkOrder.browse(group))
+        for order in WorkOrder.browse(moved):
+            WorkOrder.log_event([order],
+                'appliance_service_route.msg_event_window_changed',
+                start=local_string(
+                    order.arrival_window_start, order.timezone, '%H:%M'),
+                end=local_string(
+                    order.arrival_window_end, order.timezone, '%H:%M'))
         return [records[r.vehicle] for r in plan.routes if r.stops]
 
 

@@ -6,10 +6,13 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import fields
-from trytond.modules.appliance_service.local_time import local_string
+from trytond.modules.appliance_service.local_time import (
+    company_timezone, local_date, local_string, local_today, utc_now)
 from trytond.modules.appliance_service_dispatch.candidate import format_number
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
+
+from .configuration import KIND_SERVICE_MINUTES
 
 # What the planning of an order is, cleared when the order leaves its route
 PLANNING_FIELDS = {
@@ -20,7 +23,12 @@ PLANNING_FIELDS = {
     'travel_minutes': None,
     'travel_km': None,
     'announced': False,
+    'announced_start': None,
+    'announced_end': None,
     }
+# The states of the orders whose change plans their day again: still to be
+# visited, or cancelled from a planned day
+REPLAN_STATES = {'scheduled', 'dispatched', 'on_the_way', 'cancelled'}
 # The factor of the prize of an order per SLA status
 SLA_PRIZE_FACTORS = {
     'at_risk': 2.,
@@ -55,6 +63,12 @@ class WorkOrder(metaclass=PoolMeta):
         "Announced", readonly=True,
         help="The customer was told the narrowed arrival window; "
         "planning again avoids moving the visit.")
+    announced_start = fields.DateTime(
+        "Announced From", readonly=True,
+        help="The start of the arrival window the customer was told.")
+    announced_end = fields.DateTime(
+        "Announced Until", readonly=True,
+        help="The end of the arrival window the customer was told.")
     arrival_window_start = fields.Function(
         fields.DateTime(
             "Arrival From",
@@ -80,29 +94,40 @@ class WorkOrder(metaclass=PoolMeta):
         return super().copy(orders, default=default)
 
     def route_service_minutes(self, settings):
-        "The minutes the visit takes"
-        return settings['route_service_minutes']
+        "The minutes the visit takes: the default of its kind, else of all"
+        name = KIND_SERVICE_MINUTES.get(self.kind)
+        return ((settings.get(name) if name else None)
+            or settings['route_service_minutes'])
 
     def route_prize_factor(self):
         "How much more than its priority leaving the order costs"
         return 1.
 
-    def get_arrival_window(self, name):
-        if not self.planned_start:
-            return None
+    def route_arrival_window(self, planned_start=None):
+        """The (start, end) arrival window around planned_start (by default
+        the planned start): the arrival margin either side, inside the
+        appointment"""
+        planned_start = planned_start or self.planned_start
+        if not planned_start:
+            return None, None
         pool = Pool()
         Configuration = pool.get('appliance.configuration')
         margin = dt.timedelta(minutes=Configuration(1).get_multivalue(
                 'route_arrival_margin', company=self.company.id))
-        if name == 'arrival_window_start':
-            value = self.planned_start - margin
-            if self.appointment_start:
-                value = max(value, self.appointment_start)
+        start, end = planned_start - margin, planned_start + margin
+        if self.appointment_start:
+            start = max(start, self.appointment_start)
+        if self.appointment_end:
+            end = min(end, self.appointment_end)
+        return start, end
+
+    def get_arrival_window(self, name):
+        # once told, the customer keeps the window while the plan allows
+        if self.announced and self.announced_start and self.announced_end:
+            start, end = self.announced_start, self.announced_end
         else:
-            value = self.planned_start + margin
-            if self.appointment_end:
-                value = min(value, self.appointment_end)
-        return value
+            start, end = self.route_arrival_window()
+        return start if name == 'arrival_window_start' else end
 
     def get_route_note(self, name):
         if not self.route or not self.planned_sequence:
@@ -160,14 +185,150 @@ class WorkOrder(metaclass=PoolMeta):
             cls.write(planned, dict(PLANNING_FIELDS))
 
     @classmethod
+    def route_days(cls, orders):
+        """The days planned today that orders are in: {(company id, date,
+        region id)}; the region is the one of the route planned, else of the
+        order"""
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        days, wanted = set(), set()
+        for order in orders:
+            if order.state not in REPLAN_STATES:
+                continue
+            timezone = company_timezone(order.company)
+            today = local_today(timezone)
+            if order.route:
+                if order.route.date == today:
+                    region = order.route.region or order.region
+                    days.add((order.company.id, today, region.id))
+            elif (order.state != 'cancelled'
+                    and local_date(order.appointment_start, timezone)
+                    == today):
+                wanted.add((order.company.id, today, order.region.id))
+        # an order new to the day only when the day was planned
+        for company_id, date, region_id in wanted - days:
+            if Route.search([
+                        ('company', '=', company_id),
+                        ('date', '=', date),
+                        ['OR',
+                            ('region', '=', region_id),
+                            ('region', '=', None),
+                            ],
+                        ], limit=1):
+                days.add((company_id, date, region_id))
+        return days
+
+    @classmethod
+    def replan_later(cls, orders, days=()):
+        """Plan again through the queue the days of today orders are in
+        (and days), so that the user does not wait for the planner"""
+        if Transaction().context.get('_appliance_route_checked'):
+            return
+        orders = cls.browse(orders)
+        days = set(days) | cls.route_days(orders)
+        if days:
+            cls.__queue__.replan_routes(orders, sorted(
+                    [c, d.isoformat(), r] for c, d, r in days),
+                utc_now().isoformat())
+
+    @classmethod
+    def replan_routes(cls, orders, days, requested):
+        "Plan days again [[company id, ISO date, region id]]"
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        Route.replan_days(
+            [(c, dt.date.fromisoformat(d), r) for c, d, r in days],
+            dt.datetime.fromisoformat(requested))
+
+    def route_delay(self, now):
+        """The minutes the engineer is behind the planned route after
+        the progress of the order at now (naive UTC), or None"""
+        if not self.route or not self.planned_start:
+            return None
+        if self.state == 'on_the_way' and self.planned_arrival:
+            expected = now + dt.timedelta(minutes=self.travel_minutes or 0)
+            late = expected - self.planned_arrival
+        elif self.state == 'in_progress':
+            late = now - self.planned_start
+        elif self.state == 'done':
+            following = [o for o in self.route.stops
+                if o.state == 'dispatched' and o.planned_arrival
+                and (o.planned_sequence or 0) > self.planned_sequence]
+            if not following:
+                return None
+            stop = following[0]
+            expected = now + dt.timedelta(minutes=stop.travel_minutes or 0)
+            late = expected - stop.planned_arrival
+        else:
+            return None
+        return late.total_seconds() / 60
+
+    @classmethod
+    def replan_if_late(cls, orders):
+        """Plan again the day of the orders whose progress shows the
+        engineer later than the plan by more than the arrival margin"""
+        pool = Pool()
+        Configuration = pool.get('appliance.configuration')
+        if Transaction().context.get('_appliance_route_checked'):
+            return
+        now = utc_now()
+        days = set()
+        orders = cls.browse(orders)
+        for order in orders:
+            if not order.route:
+                continue
+            timezone = company_timezone(order.company)
+            if order.route.date != local_today(timezone):
+                continue
+            margin = Configuration(1).get_multivalue(
+                'route_arrival_margin', company=order.company.id)
+            delay = order.route_delay(now)
+            if delay is not None and delay > margin:
+                region = order.route.region or order.region
+                days.add((order.company.id, order.route.date, region.id))
+        if days:
+            cls.__queue__.replan_routes(orders, sorted(
+                    [c, d.isoformat(), r] for c, d, r in days),
+                now.isoformat())
+
+    @classmethod
+    def schedule(cls, orders):
+        super().schedule(orders)
+        cls.replan_later(orders)
+
+    @classmethod
+    def dispatch(cls, orders):
+        super().dispatch(orders)
+        cls.replan_later(orders)
+
+    @classmethod
     def cancel(cls, orders):
+        days = cls.route_days(orders)
         super().cancel(orders)
         cls.clear_planning(orders)
+        cls.replan_later(orders, days)
 
     @classmethod
     def reschedule(cls, orders, slot):
+        days = cls.route_days(orders)
         super().reschedule(orders, slot)
         cls.clear_planning(orders)
+        cls.replan_later(orders, days)
+
+    @classmethod
+    def depart(cls, orders):
+        super().depart(orders)
+        cls.replan_if_late(orders)
+
+    @classmethod
+    def start(cls, orders):
+        super().start(orders)
+        cls.replan_if_late(orders)
+
+    @classmethod
+    def _complete(cls, orders):
+        super()._complete(orders)
+        cls.replan_if_late(orders)
 
     @classmethod
     def release(cls, orders):

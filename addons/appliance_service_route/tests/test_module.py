@@ -197,6 +197,205 @@ class ApplianceServiceRouteTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(route.state, 'planned')
             self.assertTrue(all(o.announced for o in route.stops))
 
+    def run_queue(self):
+        """Run the re-planning tasks queued in the transaction as the
+        worker would, and return how many; the others are dropped"""
+        pool = Pool()
+        Queue = pool.get('ir.queue')
+        transaction = Transaction()
+        count = 0
+        while transaction.tasks:
+            task = Queue(transaction.tasks.pop(0))
+            if task.data['method'] == 'replan_routes':
+                task.run()
+                count += 1
+        return count
+
+    @with_transaction()
+    def test_cancel_replans_today(self):
+        """Test cancelling an order of today plans the day again through the
+        queue, the announced visits keeping their windows"""
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        WorkOrder = pool.get('appliance.work_order')
+        Event = pool.get('appliance.work_order.event')
+        data = self.setup_day()
+        orders = data['orders']
+        # 07:00 in Shanghai on the day: it is today
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(7)):
+            Transaction().tasks.clear()
+            route, = Route.plan(DAY)['routes']
+            Route.announce([route])
+            self.assertEqual(self.run_queue(), 0)
+            a, b = WorkOrder.browse([orders['A'], orders['B']])
+            told = {o.id: (o.arrival_window_start, o.arrival_window_end)
+                for o in [a, b]}
+            planned = {o.id: o.planned_start for o in [a, b]}
+            # A, C then B: B after C
+            self.assertEqual(
+                [o.id for o in route.stops],
+                [orders[k].id for k in 'ACB'])
+
+            WorkOrder.cancel([orders['C']])
+            # nothing planned yet: the queue does it
+            b = WorkOrder(orders['B'].id)
+            self.assertEqual(b.planned_start, planned[b.id])
+            self.assertEqual(b.planned_sequence, 3)
+            self.assertEqual(self.run_queue(), 1)
+
+            route = Route(route.id)
+            self.assertEqual(
+                [o.id for o in route.stops],
+                [orders[k].id for k in 'AB'])
+            self.assertEqual([o.planned_sequence for o in route.stops],
+                [1, 2])
+            for order in WorkOrder.browse(route.stops):
+                self.assertTrue(order.announced)
+                start, end = told[order.id]
+                self.assertEqual(
+                    (order.arrival_window_start, order.arrival_window_end),
+                    (start, end))
+                self.assertLessEqual(start, order.planned_start)
+                self.assertLessEqual(order.planned_start, end)
+            # B could start at once after A but keeps the window told
+            b = WorkOrder(orders['B'].id)
+            a = WorkOrder(orders['A'].id)
+            free = a.planned_start + dt.timedelta(
+                minutes=60 + b.travel_minutes)
+            self.assertGreater(b.planned_start, free)
+            self.assertGreater(b.planned_start - b.planned_arrival,
+                dt.timedelta(minutes=30))
+            self.assertFalse(Event.search([
+                        ('work_order', 'in', [a.id, b.id]),
+                        ('description', 'like', '%planned again%'),
+                        ]))
+
+    @with_transaction()
+    def test_added_order_replans_today(self):
+        """Test an order booked into a planned today joins a route through
+        the queue, and none is queued for a day not planned"""
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        WorkOrder = pool.get('appliance.work_order')
+        Slot = pool.get('appliance.slot')
+        Party = pool.get('party.party')
+        data = self.setup_day()
+        lat, lon = BASE
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(7)):
+            Transaction().tasks.clear()
+            slot, = Slot.create([{
+                        'region': data['region'].id, 'date': DAY,
+                        'start_time': dt.time(13), 'end_time': dt.time(17),
+                        'capacity': 3,
+                        }])
+            customer, = Party.create([{
+                        'name': "D",
+                        'addresses': [('create', [{
+                                        'latitude': lat,
+                                        'longitude': round(
+                                            lon - STEP, 6)}])],
+                        }])
+            early, late = WorkOrder.create([{
+                        'company': self.company.id, 'kind': 'installation',
+                        'customer': customer.id,
+                        'address': customer.addresses[0].id,
+                        'region': data['region'].id, 'slot': slot.id,
+                        }] * 2)
+            # today is not planned yet: nothing to do
+            WorkOrder.schedule([early])
+            self.assertEqual(self.run_queue(), 0)
+            route, = Route.plan(DAY)['routes']
+            self.assertEqual(route.stop_count, 4)
+            WorkOrder.schedule([late])
+            self.assertEqual(self.run_queue(), 1)
+            late = WorkOrder(late.id)
+            self.assertEqual(late.route, route)
+            self.assertEqual(late.state, 'dispatched')
+            self.assertEqual(late.engineer, data['engineer'])
+            self.assertEqual(Route(route.id).stop_count, 5)
+
+        # the day before, booking the day queues nothing
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(7) - dt.timedelta(days=1)):
+            other, = WorkOrder.copy([late], {
+                    'state': 'draft', 'engineer': None, 'slot': slot.id})
+            WorkOrder.schedule([other])
+            self.assertEqual(self.run_queue(), 0)
+
+    @with_transaction()
+    def test_delay_replans_today(self):
+        """Test an engineer leaving late for a visit plans the rest of the
+        day again from that visit, after it"""
+        pool = Pool()
+        Route = pool.get('appliance.route')
+        WorkOrder = pool.get('appliance.work_order')
+        data = self.setup_day()
+        orders = data['orders']
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(7)):
+            Transaction().tasks.clear()
+            route, = Route.plan(DAY)['routes']
+        first = WorkOrder(orders['A'].id)
+        self.assertEqual(first.planned_sequence, 1)
+        self.assertEqual(first.planned_arrival, utc(9))
+        # on time: nothing to plan
+        # leaving on time: nothing to plan
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(8, 40)):
+            WorkOrder.depart([first])
+            self.assertEqual(self.run_queue(), 0)
+        # starting an hour late
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(10)):
+            WorkOrder.start([first])
+            self.assertEqual(self.run_queue(), 1)
+            first = WorkOrder(first.id)
+            self.assertEqual(first.state, 'in_progress')
+            self.assertEqual(first.route, route)
+            self.assertEqual(first.planned_sequence, 1)
+            others = WorkOrder.browse([orders['B'], orders['C']])
+            self.assertEqual(
+                sorted(o.planned_sequence for o in others), [2, 3])
+            for order in others:
+                self.assertEqual(order.route, route)
+                # after the visit A: started at 10:00, an hour of work
+                self.assertGreaterEqual(order.planned_arrival, utc(11))
+
+    @with_transaction()
+    def test_service_time_per_kind(self):
+        "Test a visit without repair plan takes the time of its kind"
+        pool = Pool()
+        Configuration = pool.get('appliance.configuration')
+        Route = pool.get('appliance.route')
+        WorkOrder = pool.get('appliance.work_order')
+        settings = {
+            'route_service_minutes': 45,
+            'route_installation_minutes': 120,
+            'route_maintenance_minutes': 30,
+            'route_repair_minutes': None,
+            }
+        minutes = [WorkOrder(kind=k, plan=None, fault_type=None)
+            .route_service_minutes(settings)
+            for k in ['installation', 'maintenance', 'repair']]
+        self.assertEqual(minutes, [120, 30, 45])
+
+        data = self.setup_day()
+        orders = data['orders']
+        with set_company(self.company), Transaction().set_context(
+                sla_now=utc(7)):
+            config = Configuration(1)
+            config.route_installation_minutes = 90
+            config.save()
+            route, = Route.plan(DAY)['routes']
+            first, second, _ = route.stops
+            self.assertEqual(first, orders['A'])
+            self.assertAlmostEqual(
+                second.planned_arrival - first.planned_start,
+                dt.timedelta(minutes=90 + second.travel_minutes),
+                delta=dt.timedelta(minutes=1))
+
     @with_transaction()
     def test_cron_plans_tomorrow(self):
         "Test the evening cron plans the next day of the company"
@@ -230,18 +429,21 @@ class ApplianceServiceRouteTestCase(CompanyTestMixin, ModuleTestCase):
                     'labour_hours': 1.5, 'skill_level': '2',
                     'steps': [('create', [{'description': "Check"}])],
                     }])
-        self.assertEqual(WorkOrder(plan=None, fault_type=None)
+        self.assertEqual(WorkOrder(kind='repair', plan=None, fault_type=None)
             .route_service_minutes(settings), 45)
         self.assertEqual(
-            WorkOrder(plan=plan).route_service_minutes(settings), 90)
+            WorkOrder(kind='repair', plan=plan)
+            .route_service_minutes(settings), 90)
         # the fault without active plan
         self.assertEqual(
-            WorkOrder(plan=None, fault_type=fault, appliance=None)
+            WorkOrder(kind='repair', plan=None, fault_type=fault,
+                appliance=None)
             .route_service_minutes(settings), 45)
         # the active plan of the fault
         Plan.activate([plan])
         self.assertEqual(
-            WorkOrder(plan=None, fault_type=fault, appliance=None)
+            WorkOrder(kind='repair', plan=None, fault_type=fault,
+                appliance=None)
             .route_service_minutes(settings), 90)
 
     @with_transaction()
