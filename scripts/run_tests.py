@@ -46,10 +46,17 @@ def source_hash():
     return digest.hexdigest()[:12]
 
 
+# Not a secret: 32 bytes in base64 for the tests only
+TEST_FIELD_KEY = 'ZGCCIQ9fQBF21W95wHQMtOjxKb/d69zOwDWiDn/f1B0='
+
+
 def backend_env(backend, cache_root):
     env = os.environ.copy()
     env.pop('DB_NAME', None)
     env['PYTHONPATH'] = str(ROOT)
+    # The key of the encrypted personal data (appliance_security): a fixed
+    # test key, so that the cached databases stay readable
+    env.setdefault('APPLIANCE_FIELD_KEY', TEST_FIELD_KEY)
     if backend == 'sqlite':
         env['DB_CACHE'] = str(cache_root / backend)
         env['TRYTOND_DATABASE__URI'] = 'sqlite://'
@@ -144,6 +151,8 @@ def jobs_for(backend, cache_root, phase, selected, tests_selected):
 SQLITE_ONLY = {
     'test_translations', 'test_lint', 'test_routing', 'test_walk',
     'test_buttons',
+    # the reports of the demo database that test_walk serves
+    'test_analytics_demo',
     # the wall screen in chromium draws the figures that test_module checks
     # on both backends
     'appliance_analytics:test_wall'}

@@ -81,9 +81,14 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
 
     @classmethod
     def default_mfa_groups(cls):
+        "Administrators and Service Managers must use a second factor"
         pool = Pool()
         ModelData = pool.get('ir.model.data')
-        return [ModelData.get_id('res', 'group_admin')]
+        return [ModelData.get_id(module, fs_id) for module, fs_id in [
+                ('res', 'group_admin'),
+                ('appliance', 'group_appliance_admin'),
+                ('appliance', 'group_manager'),
+                ]]
 
     @classmethod
     def default_mfa_grace_days(cls):

@@ -31,3 +31,11 @@ class ConfigurationValidationError(ValidationError):
 
 class RoleMoveError(UserError):
     pass
+
+
+class FieldKeyConfigError(UserError):
+    pass
+
+
+class IdCardValidationError(ValidationError):
+    pass

@@ -831,7 +831,7 @@ class ApplianceSecurityTestCase(ModuleTestCase):
         Group = pool.get('res.group')
         UserRole = pool.get('res.user.role')
         service, manager = Group.create([
-                {'name': "Customer Service"}, {'name': "Service Manager"}])
+                {'name': "Desk Test"}, {'name': "Managers Test"}])
         customer_service, service_manager = Role.create([
                 {'name': "Customer Service",
                     'groups': [('add', [service.id])]},
@@ -874,7 +874,7 @@ class ApplianceSecurityTestCase(ModuleTestCase):
         Role = pool.get('res.role')
         Group = pool.get('res.group')
         UserRole = pool.get('res.user.role')
-        group, = Group.create([{'name': "Service Manager"}])
+        group, = Group.create([{'name': "Managers Test"}])
         role, = Role.create([{'name': "Manager",
                     'groups': [('add', [group.id])]}])
         user = create_user()
