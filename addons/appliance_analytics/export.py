@@ -15,7 +15,6 @@ import xlsxwriter
 from lxml import etree
 
 from trytond.model import ModelView, fields
-from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 FORMATS = [
@@ -145,11 +144,11 @@ class Export(Wizard):
             ])
 
     def transition_export(self):
-        pool = Pool()
-        Model = pool.get(self.model.model)
+        # The wizard's model is the class of the records (the active model)
+        Model = self.model
         records = self.records or Model.search([])
         content, filename = self.export_report(
-            Model, records, self.start.format, self.model.name)
+            Model, records, self.start.format, Model.__names__()['model'])
         self.result.file = content
         self.result.filename = filename
         return 'result'
