@@ -19,10 +19,23 @@ JSON API as an attacker would.
 - A brute-force burst on the staff login: throttled (429) even with the
   right password, and the administrators alerted.
 
-The other items of §9 are tested where their code is (see the report in
-docs or the module tests): the trusted device and the model-level checks
-in appliance_security, the customer/staff token crossing in
-tests/test_access_routes.py.
+The other items of §9 are tested where their code is:
+
+- wrong, expired and replayed TOTP of the staff, reused recovery code:
+  appliance_security test_module (test_totp_login,
+  test_recovery_code_single_use, test_web_user_login_log_and_totp);
+- expired and reused reset link (staff and web users): appliance_security
+  test_reset_password_single_use, test_reset_password_expired,
+  test_web_user_reset_email_token, test_web_user_reset_sms;
+- expired role: appliance_security test_role_expired;
+- brute force per account and per IP: appliance_security
+  test_brute_force_throttled_and_alerted, test_ip_throttled; the portal's
+  test_login_errors_and_throttling;
+- a customer token on staff routes and the reverse, customer A on B's
+  ids: tests/test_access_routes.py (every route);
+- a raw database read: appliance_security test_field_encryption
+  (test_raw_database_holds_ciphertext);
+- a revoked trusted device: appliance_security test_trusted_device.
 """
 import datetime as dt
 import json
