@@ -416,8 +416,11 @@ class Appraisal(Workflow, ModelSQL, ModelView):
                     appraisal, [l.kpi for l in computed])
                 for line in computed:
                     value, numerator, denominator = values[line.kpi]
+                    # Stored to the digits of the line (a rate such as
+                    # 23 of 26 has more)
                     to_write.extend([[line], {
-                                'value': value,
+                                'value': (round(value, Line.value.digits[1])
+                                    if value is not None else None),
                                 'numerator': (float(numerator)
                                     if numerator is not None else None),
                                 'denominator': (float(denominator)
