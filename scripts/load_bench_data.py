@@ -521,6 +521,28 @@ TABLES = [
     'appliance_work_order_rating', 'appliance_follow_up']
 
 
+def encrypt_personal_data(rows):
+    """Write the streets into the encrypted columns when appliance_security
+    encrypts them (the full module set of the demo)"""
+    from trytond.pool import Pool
+    Address = Pool().get('party.address')
+    name = 'street_unstructured'
+    if name not in getattr(Address, '_encrypted_fields', {}):
+        return
+    columns, values = rows['party_address']
+    index = columns.index(name)
+    encrypted = []
+    for row in values:
+        row = list(row)
+        street = row.pop(index)
+        encrypted.append(
+            row + list(Address._encrypted_values(name, street).values()))
+    rows['party_address'] = (
+        columns[:index] + columns[index + 1:] + [
+            name + '_enc', name + '_bidx'],
+        encrypted)
+
+
 def load(database, work_orders, months=24, seed=13, today=None,
         config_file=None, spike=False):
     """Load the history into database and return what was created
@@ -567,6 +589,7 @@ def load(database, work_orders, months=24, seed=13, today=None,
         now = dt.datetime.utcnow().replace(microsecond=0)
         rows = build_rows(ref, rng, customers, appliances, orders, ids, today,
             now)
+        encrypt_personal_data(rows)
         summary = {}
         for table in TABLES:
             columns, values = rows[table]

@@ -14,7 +14,9 @@ duplicate checks), the users of the group "Customer Personal Data", the
 customer on the portal for their own records and the engineers for the
 customers of their open work orders.  Everyone else reads a masked value.
 """
+import contextvars
 import datetime as dt
+from contextlib import contextmanager
 
 from sql import Column, Literal, Null
 from sql.operators import Like, Not
@@ -29,7 +31,9 @@ from trytond.transaction import Transaction
 from . import crypto
 from .exceptions import FieldKeyConfigError, IdCardValidationError
 
-CLEAR_CONTEXT = '_personal_data_clear'
+# Set while the checks and the preprocessing of the model run: they compare
+# and copy clear values whoever the user is
+_CLEAR = contextvars.ContextVar('appliance_personal_data_clear', default=False)
 MASK = '****'
 ID_CARD_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CARD_CHECK = '10X98765432'
@@ -89,7 +93,7 @@ def all_clear():
     "Return True if the values are read by internal code or a trusted user"
     transaction = Transaction()
     context = transaction.context
-    if context.get(CLEAR_CONTEXT) or not transaction.user:
+    if _CLEAR.get() or not transaction.user:
         return True
     if context.get('_request') is None:
         # Cron, queue and scripts: no person reads the values
@@ -118,6 +122,16 @@ def portal_party():
     if transaction.user != portal_user_id():
         return None
     return party
+
+
+@contextmanager
+def clear_values():
+    "Internal code reads the clear values in this block"
+    token = _CLEAR.set(True)
+    try:
+        yield
+    finally:
+        _CLEAR.reset(token)
 
 
 def _crypto(func, *args):
@@ -208,7 +222,7 @@ class EncryptedFieldsMixin:
 
     @classmethod
     def preprocess_values(cls, mode, values):
-        with Transaction().set_context(**{CLEAR_CONTEXT: True}):
+        with clear_values():
             values = super().preprocess_values(mode, values)
         for name in cls._encrypted_fields:
             if name in values:
@@ -222,17 +236,12 @@ class EncryptedFieldsMixin:
     @classmethod
     def _validate(cls, records, field_names=None):
         # The checks compare the clear values
-        with Transaction().set_context(**{CLEAR_CONTEXT: True}):
-            super()._validate(cls.browse(records), field_names=field_names)
+        with clear_values():
+            super()._validate(records, field_names=field_names)
 
     @classmethod
     def on_modification(cls, mode, records, field_names=None):
-        if mode != 'delete':
-            with Transaction().set_context(**{CLEAR_CONTEXT: True}):
-                records = cls.browse(records)
-                super().on_modification(
-                    mode, records, field_names=field_names)
-        else:
+        with clear_values():
             super().on_modification(mode, records, field_names=field_names)
 
     @classmethod
