@@ -14,9 +14,11 @@ company's time zone."""
 import datetime as dt
 import functools
 import json
+import sqlite3
 from collections import defaultdict
 
-from sql import Column, Literal
+from sql import Cast, Column, Literal, Select
+from sql.functions import Function
 
 from trytond.cache import Cache
 from trytond.i18n import gettext
@@ -46,6 +48,15 @@ VALUE_SIZE = 4000
 NOT_AUDITED = (
     fields.Function, fields.One2Many, fields.Many2Many, fields.Binary)
 SECONDS_FORMAT = '%Y-%m-%d %H:%M:%S'
+# The SQL types of the columns of a row of AuditLog.insert
+ROW_TYPES = [
+    'VARCHAR[]', 'VARCHAR[]', 'INTEGER[]', 'INTEGER[]', 'TEXT[]', 'TEXT[]',
+    'VARCHAR[]']
+
+
+class Unnest(Function):
+    __slots__ = ()
+    _function = 'UNNEST'
 
 
 def audit_enabled():
@@ -72,6 +83,7 @@ class AuditLog(ResourceAccessMixin, ModelSQL, ModelView):
         'res.user', "User", readonly=True, ondelete='RESTRICT')
     timestamp = fields.DateTime("Date", required=True, readonly=True)
     action = fields.Selection(ACTIONS, "Action", required=True, readonly=True)
+    action_string = action.translated('action')
 
     _field_ids_cache = Cache('appliance.audit.log.field_ids', context=False)
 
@@ -89,9 +101,8 @@ class AuditLog(ResourceAccessMixin, ModelSQL, ModelView):
         cls._order = [('timestamp', 'DESC'), ('id', 'DESC')]
 
     def get_rec_name(self, name):
-        return '%s @ %s' % (
-            self.resource.rec_name if self.resource else self.model,
-            self.timestamp)
+        what = self.field.string if self.field else self.action_string
+        return '%s @ %s' % (what, self.timestamp)
 
     # Append-only: nobody writes, deletes or creates through the ORM, not
     # even the administrator or root; the audited models insert the rows.
@@ -137,6 +148,7 @@ class AuditLog(ResourceAccessMixin, ModelSQL, ModelView):
             ModelData.get_id(module, fs_id) in groups
             for module, fs_id in [
                 ('res', 'group_admin'),
+                ('appliance', 'group_appliance_admin'),
                 ('appliance_audit', 'group_audit'),
                 ])
 
@@ -187,7 +199,8 @@ class AuditLog(ResourceAccessMixin, ModelSQL, ModelView):
     @classmethod
     def insert(cls, rows):
         """Insert rows of (resource, model, record_id, field, old_value,
-        new_value, action) for the user of the transaction, now"""
+        new_value, action) for the user of the transaction, now, with one
+        query"""
         if not rows:
             return
         transaction = Transaction()
@@ -198,7 +211,16 @@ class AuditLog(ResourceAccessMixin, ModelSQL, ModelView):
             table.resource, table.model, table.record_id, table.field,
             table.old_value, table.new_value, table.action,
             table.create_uid, table.create_date, table.user, table.timestamp]
-        values = [list(row) + [user, now, user, now] for row in rows]
+        constants = [user, now, user, now]
+        if transaction.database.has_array():
+            # One array a column, whatever the number of rows: PostgreSQL
+            # takes at most 65,535 parameters
+            arrays = [Unnest(Cast(Literal(list(values)), type_))
+                for values, type_ in zip(zip(*rows), ROW_TYPES)]
+            cursor.execute(*table.insert(columns, Select(
+                        arrays + [Literal(c) for c in constants])))
+            return
+        values = [list(row) + constants for row in rows]
         size = len(values)
         limit = cls._variable_limit()
         if limit:
@@ -208,17 +230,13 @@ class AuditLog(ResourceAccessMixin, ModelSQL, ModelView):
 
     @classmethod
     def _variable_limit(cls):
-        "The number of parameters one query may have, None when unlimited"
+        "The number of parameters one query may have"
         transaction = Transaction()
-        if transaction.database.flavor.paramstyle != 'qmark':
-            # psycopg interpolates the parameters in the client
-            return None
-        connection = transaction.connection
-        getlimit = getattr(connection, 'getlimit', None)
+        getlimit = getattr(transaction.connection, 'getlimit', None)
         if getlimit is not None:
-            import sqlite3
+            # SQLite
             return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        return 999
+        return 65535
 
 
 class AuditMixin:
@@ -264,14 +282,22 @@ class AuditMixin:
     def _audit_read(cls, ids, names):
         """Return {id: (owner id, value...)} of the columns names of ids in
         one query"""
+        pool = Pool()
+        Log = pool.get('appliance.audit.log')
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         owner = (Column(table, cls._audit_owner) if cls._audit_owner
             else Literal(None))
-        cursor.execute(*table.select(
-                table.id, owner, *(Column(table, n) for n in names),
-                where=SQL_OPERATORS['in'](table.id, ids)))
-        return {row[0]: row[1:] for row in cursor}
+        columns = [table.id, owner] + [Column(table, n) for n in names]
+        # One query, but for the limit of parameters of SQLite
+        limit = Log._variable_limit()
+        size = max(limit - len(columns), 1) if limit else max(len(ids), 1)
+        result = {}
+        for i in range(0, len(ids), size):
+            cursor.execute(*table.select(*columns,
+                    where=SQL_OPERATORS['in'](table.id, ids[i:i + size])))
+            result.update((row[0], row[1:]) for row in cursor)
+        return result
 
     @classmethod
     def create(cls, vlist):
