@@ -1444,10 +1444,15 @@ def quote_cases(config, rng, company, appliances, used, profiles, regions,
 
 
 def generate_service_desk(config, rng, company, brands, categories,
-        subdivisions, today=None, requests=60):
+        subdivisions, today=None, requests=60, before_completion=None):
     """Create the service desk data: regions and slots, engineers, fault
     types and repair plans, SLA policies, request categories, service
-    requests and their work orders in every state."""
+    requests and their work orders in every state.
+
+    before_completion(done, waiting, faults) is called with the visits of
+    the past that are to be done or to wait for parts, in progress then,
+    and the fault types by category, and returns a summary of what it added
+    to them (the parts they use)."""
     zone = company_zone(company)
     today = today or local_today(company)
     timer = Timer()
@@ -1746,6 +1751,13 @@ def generate_service_desk(config, rng, company, brands, categories,
     order_proxy.start(ids('in_progress'), config.context)
     order_proxy.cancel(ids('cancelled') + ids('draft')[:1], config.context)
 
+    # The parts of the past visits, used on completion
+    parts = {}
+    if before_completion:
+        parts = before_completion(by_state.get('done', []),
+            by_state.get('waiting', []), faults) or {}
+        timer.lap('parts of the work orders')
+
     # Past visits: record the work and complete or wait for parts
     steps = config.get_proxy('appliance.work_order.step')
     past_done = by_state.get('done', [])
@@ -1766,7 +1778,10 @@ def generate_service_desk(config, rng, company, brands, categories,
         None, config.context)
     if done_steps:
         steps.write(done_steps, {'done': True}, config.context)
-    waiting = ids('waiting')
+    # Those missing a part already wait for it
+    waiting = [r['id'] for r in order_proxy.read(
+            ids('waiting'), ['state'], config.context)
+        if r['state'] == 'in_progress']
     order_proxy.wait_parts(waiting, config.context)
     past_done.sort(key=lambda i: (i['date'], i['window']))
     # Oldest first so that a rework finds the repair it redoes
@@ -1987,7 +2002,8 @@ def generate_service_desk(config, rng, company, brands, categories,
         'ratings': ratings,
         'escalated complaint': bool(escalated),
         'out-of-warranty quotes': quotes,
-        'seconds': timer.laps,
+        **{k: v for k, v in parts.items() if k != 'seconds'},
+        'seconds': {**timer.laps, **parts.get('seconds', {})},
         }
 
 
@@ -2050,12 +2066,30 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
             in_warranty = len(Appliance.find([('in_warranty', '=', True)]))
             service_desk = {}
             if not service_desk_loaded():
+                # The spare parts come before the past visits are
+                # completed, so that they use them
+                parts_rng = random.Random(seed + 1)
+
+                def before_completion(done, waiting, faults):
+                    summary = generate_parts(
+                        config, parts_rng, company, categories, today)
+                    if summary:
+                        summary.update(parts_on_orders(config, parts_rng,
+                                company, done, waiting, today))
+                    return summary
                 service_desk = generate_service_desk(config, rng, company,
-                    brands, categories, subdivisions)
+                    brands, categories, subdivisions,
+                    before_completion=before_completion)
                 timer.lap('service desk')
             spare_parts = generate_parts(
                 config, rng, company, categories, today)
+            claims = supplier_claims(config, today)
+            if model_exists(config, 'appliance.work_order.defective_part'):
+                # The parts of the repairs to come and of the history
+                claims['repair plans with parts'] = plan_parts(config)
             history = generate_analytics_history(config)
+            timer.lap('analytics history')
+            hr = generate_hr(config, random.Random(seed + 2), company, today)
     return {
         'brands': len(brands),
         'categories': len(categories),
@@ -2068,10 +2102,12 @@ def generate(config, customers=200, appliances=400, seed=8, today=None):
         'open warranty reminders': reminders,
         **{k: v for k, v in service_desk.items() if k != 'seconds'},
         **{k: v for k, v in spare_parts.items() if k != 'seconds'},
+        **claims,
         **{k: v for k, v in history.items() if k != 'seconds'},
+        **{k: v for k, v in hr.items() if k != 'seconds'},
         'seconds': {**timer.laps, **service_desk.get('seconds', {}),
             **spare_parts.get('seconds', {}),
-            **history.get('seconds', {})},
+            **history.get('seconds', {}), **hr.get('seconds', {})},
         }
 
 
@@ -2100,18 +2136,27 @@ def generate_analytics_history(config, work_orders=3000, seed=8):
 
 
 def service_desk(config, seed=8):
-    """Add the service desk data to a database generated without it
+    """Add the service desk data and the HR data to a database generated
+    without them
 
-    Returns the summary of generate_service_desk or None when the data is
-    already there."""
-    if service_desk_loaded():
-        return None
-    rng = random.Random(seed)
+    Returns the summary of what was added or None when the data is already
+    there."""
     Company = Model.get('company.company')
-    Country = Model.get('country.country')
-    Subdivision = Model.get('country.subdivision')
     company_id = config.context.get('company')
     company = Company(company_id) if company_id else Company.find([])[0]
+    summary = {}
+    if not service_desk_loaded():
+        summary.update(_service_desk(config, company, seed))
+    with config.set_context(company=company.id, language='zh_CN'):
+        summary.update(generate_hr(config, random.Random(seed + 2), company,
+                local_today(company)))
+    return summary or None
+
+
+def _service_desk(config, company, seed):
+    rng = random.Random(seed)
+    Country = Model.get('country.country')
+    Subdivision = Model.get('country.subdivision')
     with config.set_context(company=company.id, language='zh_CN'):
         china, = Country.find([('code', '=', 'CN')])
         subdivisions = {s.code: s for s in Subdivision.find(
@@ -2606,6 +2651,660 @@ def _van_stocktake(vans):
     for index, line in enumerate(inventory.lines):
         line.quantity = max(line.expected_quantity - (index == 0), 0)
     inventory.save()
+
+
+# ---------------------------------------------------------------------------
+# Parts on the work orders (appliance_service_parts): the finished repairs
+# consume parts reserved in the engineer's van or regional warehouse, some
+# replace a defective part that goes to the defective parts location and is
+# claimed from its supplier, and the orders waiting for parts miss one.
+# ---------------------------------------------------------------------------
+
+# fault type: the kinds of part its repair replaces
+FAULT_PARTS = {
+    'AC-NOCOOL': ['AC-EXV'], 'AC-E1': ['AC-FAN'], 'AC-COMP': ['AC-CMP'],
+    'REF-NOCOOL': ['RF-CMP'], 'REF-FROST': ['RF-DEF', 'RF-THM'],
+    'WM-NOSPIN': ['WM-PMP'], 'WM-LEAK': ['WM-VLV'],
+    'WH-NOIGN': ['WH-IGN'], 'WH-NOHEAT': ['WH-SNS'],
+    'TV-NOPIC': ['TV-LED'], 'TV-NOBOOT': ['TV-PWR'], 'TV-WIFI': ['TV-MB'],
+    'HOOD-WEAK': ['RH-MOT'], 'HOOD-NOISE': ['RH-MOT'],
+    'DW-NODRAIN': ['DW-PMP'], 'DW-NOCLEAN': ['DW-ARM'],
+    }
+DEFECT_FAILURES = {
+    'CMP': ["压缩机卡缸, 启动电流 28A 不运转", "压缩机绕组对地短路"],
+    'PCB': ["主板烧蚀, IPM 模块击穿", "主板通讯故障, 更换后恢复"],
+    'FAN': ["电机轴承异响, 转速偏低", "电机线圈开路"],
+    'PMP': ["排水泵叶轮卡死", "排水泵线圈烧毁"],
+    'IGN': ["点火器无高压输出"],
+    'VLV': ["阀体内漏, 关闭不严", "线圈电阻异常"],
+    'THM': ["温控器触点粘连, 不停机"],
+    'DEF': ["加热丝断路, 蒸发器结霜"],
+    'PWR': ["电源板电容鼓包, 无待机电压"],
+    'LED': ["灯条两颗灯珠不亮, 背光暗"],
+    'MOT': ["电机轴承磨损, 噪音大"],
+    'HTR': ["加热管断路, 不加热"],
+    }
+
+
+def plan_parts(config):
+    """New versions of the active repair plans with the parts their repair
+    replaces (FAULT_PARTS), the first variant of each kind; once, when the
+    parts exist.  The visits of the demo keep the versions they were made
+    with."""
+    Product = Model.get('product.product')
+    Plan = Model.get('appliance.repair.plan')
+    plans = config.get_proxy('appliance.repair.plan')
+    plan_part = config.get_proxy('appliance.repair.plan.part')
+    first = {}
+    for product in Product.find([('template.spare_part', '=', True)],
+            order=[('id', 'ASC')]):
+        first.setdefault(product.template.part_category.code, product)
+    rows = [(plan, [k for k in FAULT_PARTS.get(plan.fault_type.code, [])
+                if k in first])
+        for plan in Plan.find([('state', '=', 'active')],
+            order=[('id', 'ASC')])]
+    rows = [(plan, kinds) for plan, kinds in rows
+        if kinds and not plan.parts]
+    if not rows:
+        return 0
+    new_ids = plans.copy([p.id for p, _ in rows], {}, config.context)
+    plan_part.create([{
+                'plan': plan_id, 'product': first[kind].id, 'quantity': 1,
+                'unit': first[kind].default_uom.id}
+            for plan_id, (_, kinds) in zip(new_ids, rows)
+            for kind in kinds], config.context)
+    plans.activate(new_ids, config.context)
+    return len(new_ids)
+
+
+def parts_on_orders(config, rng, company, done, waiting, today):
+    """Part lines on the past visits before they are completed: the repairs
+    of done use parts that the van or the regional warehouse of their
+    engineer holds (reserved at once, consumed on completion), some remove a
+    defective part, and the visits of waiting miss a part that a purchase
+    brings.  Returns a summary."""
+    if not model_exists(config, 'appliance.work_order.defective_part'):
+        return {}
+    Appliance = Model.get('appliance.appliance')
+    Employee = Model.get('company.employee')
+    Move = Model.get('stock.move')
+    Product = Model.get('product.product')
+    ProductSupplier = Model.get('purchase.product_supplier')
+    Configuration = Model.get('appliance.configuration')
+    part_proxy = config.get_proxy('appliance.work_order.part')
+    defective_proxy = config.get_proxy(
+        'appliance.work_order.defective_part')
+    product_proxy = config.get_proxy('product.product')
+
+    # The supplier's warranty: a year on every part, labour too from two
+    configuration = Configuration(1)
+    configuration.claim_labour_rate = Decimal('80')
+    configuration.save()
+    product_suppliers = ProductSupplier.find([])
+    labour_parties = sorted({s.party.id for s in product_suppliers})[:2]
+    for product_supplier in product_suppliers:
+        product_supplier.warranty_months = 12
+        product_supplier.warranty_labour = (
+            product_supplier.party.id in labour_parties)
+    ProductSupplier.save(product_suppliers)
+
+    parts = Product.find([('template.spare_part', '=', True)],
+        order=[('id', 'ASC')])
+    fitting = {}
+    for product in parts:
+        for model in product.template.compatible_models:
+            fitting.setdefault(model.id, []).append(product)
+    orders = done + waiting
+    appliances = {a.id: a for a in Appliance.find(
+            [('id', 'in', [i['appliance']['id'] for i in orders])])}
+    engineers = {e.id: e for e in Employee.find(
+            [('id', 'in', list({i['engineer'] for i in orders
+                            if i['engineer']}))])}
+
+    # What each van and regional warehouse holds now, and its serials
+    stock, serials = {}, {}
+    part_ids = [p.id for p in parts]
+    for engineer in engineers.values():
+        for location in filter(None, [
+                    engineer.van, engineer.parts_warehouse
+                    and engineer.parts_warehouse.storage_location]):
+            if location.id in stock:
+                continue
+            with config.set_context(locations=[location.id],
+                    stock_date_end=today, stock_assign=True,
+                    with_childs=False):
+                stock[location.id] = {r['id']: r['quantity']
+                    for r in product_proxy.read(
+                        part_ids, ['quantity'], config.context)}
+            lots = serials.setdefault(location.id, {})
+            for move in Move.find([
+                        ('to_location', '=', location.id),
+                        ('lot', '!=', None),
+                        ('state', '=', 'done'),
+                        ], order=[('id', 'ASC')]):
+                lots.setdefault(move.product.id, []).append(move.lot.id)
+
+    def sources(info):
+        engineer = engineers.get(info['engineer'])
+        if not engineer:
+            return []
+        return [l.id for l in filter(None, [engineer.van,
+                    engineer.parts_warehouse
+                    and engineer.parts_warehouse.storage_location])]
+
+    def candidates(info):
+        "The parts that fit, those of the fault's repair first"
+        appliance = appliances[info['appliance']['id']]
+        model = appliance.product.template.id if appliance.product else None
+        kinds = FAULT_PARTS.get(info['fault']['code'], []) if (
+            info['fault']) else []
+        return sorted(fitting.get(model, []), key=lambda p: (
+                p.template.part_category.code not in kinds, p.id))
+
+    lines, defects, used_parts = [], [], 0
+    serial = 0
+    repairs = [i for i in done if i['fault'] and i['engineer']]
+    for info in repairs:
+        if rng.random() < .1:
+            continue
+        locations = sources(info)
+        available = []
+        for product in candidates(info):
+            for location in locations:
+                if product.serialised:
+                    if serials[location].get(product.id):
+                        available.append((product, location))
+                        break
+                elif stock[location].get(product.id, 0) >= 1:
+                    available.append((product, location))
+                    break
+        if not available:
+            continue
+        # The part of the fault when there is one, sometimes another
+        chosen = available[:rng.choice([1, 1, 1, 2])]
+        for product, location in chosen:
+            line = {'work_order': info['id'], 'product': product.id,
+                'quantity': 1, 'unit': product.default_uom.id}
+            if product.serialised:
+                lot = serials[location][product.id].pop(0)
+                line['lot'] = lot
+                stock[location][product.id] = (
+                    stock[location].get(product.id, 0) - 1)
+            else:
+                stock[location][product.id] -= 1
+            lines.append(line)
+            used_parts += 1
+            if rng.random() < .7:
+                # The part replaced was defective: it goes back, most
+                # within the supplier's warranty of a year
+                serial += 1
+                received = info['date'] - dt.timedelta(
+                    days=rng.choice([45, 90, 150, 240, 300, 420]))
+                kind = product.template.part_category.code.split('-')[-1]
+                defect = {
+                    'work_order': info['id'], 'company': company.id,
+                    'product': product.id, 'quantity': 1,
+                    'received_date': received,
+                    'failure': rng.choice(DEFECT_FAILURES.get(
+                            kind, ["部件失效, 更换后正常"])),
+                    }
+                if product.serialised:
+                    defect['serial_number'] = (
+                        f"{product.template.manufacturer_code[:6]}"
+                        f"{received:%y%m}{serial:05d}")
+                defects.append(defect)
+    if lines:
+        part_proxy.create(lines, config.context)
+    if defects:
+        defective_proxy.create(defects, config.context)
+
+    # The visits waiting for a part that neither the van nor the regional
+    # warehouse holds: a purchase of the regional warehouse brings it
+    missing = []
+    for info in waiting:
+        if not info['engineer']:
+            continue
+        locations = sources(info)
+        absent = [p for p in candidates(info) if not p.serialised
+            and all(stock[l].get(p.id, 0) < 1 for l in locations)]
+        if absent:
+            product = rng.choice(absent)
+            missing.append((info, product))
+    if missing:
+        part_proxy.create([{
+                    'work_order': info['id'], 'product': product.id,
+                    'quantity': 1, 'unit': product.default_uom.id}
+                for info, product in missing], config.context)
+        _purchase_missing_parts(rng, engineers, missing, today)
+    return {
+        'parts used on work orders': used_parts,
+        'defective parts removed': len(defects),
+        'orders waiting for a part': len(missing),
+        }
+
+
+def _purchase_missing_parts(rng, engineers, missing, today):
+    "A confirmed purchase of each missing part for the regional warehouse"
+    Purchase = Model.get('purchase.purchase')
+    ProductSupplier = Model.get('purchase.product_supplier')
+    by_warehouse = {}
+    for info, product in missing:
+        warehouse = engineers[info['engineer']].parts_warehouse
+        by_warehouse.setdefault(warehouse.id, (warehouse, set()))[1].add(
+            product)
+    for warehouse, products in by_warehouse.values():
+        for product in sorted(products, key=lambda p: p.id):
+            suppliers = ProductSupplier.find(
+                [('product', '=', product.id)], order=[('id', 'ASC')])
+            if not suppliers:
+                continue
+            purchase = Purchase(party=suppliers[0].party,
+                warehouse=warehouse)
+            # Expected after the supplier's lead time
+            purchase.delivery_date = today + (
+                suppliers[0].lead_time or dt.timedelta(days=3))
+            line = purchase.lines.new(product=product)
+            line.quantity = rng.randint(3, 6)
+            line.unit_price = product.cost_price
+            purchase.save()
+            purchase.click('quote')
+            purchase.approval_note = "工单缺件, 加急采购"
+            purchase.click('confirm')
+
+
+def supplier_claims(config, today):
+    """Claim from their suppliers the defective parts removed under warranty
+    and leave the claims in different states; returns them by state"""
+    if not model_exists(config, 'appliance.supplier.claim'):
+        return {}
+    from proteus import Wizard
+    Claim = Model.get('appliance.supplier.claim')
+    DefectivePart = Model.get('appliance.work_order.defective_part')
+    if Claim.find([], limit=1) or not DefectivePart.find(
+            [('under_warranty', '=', True)], limit=1):
+        return {}
+    wizard = Wizard('appliance.supplier.claim.create')
+    wizard.form.period_start = today - dt.timedelta(days=90)
+    wizard.form.period_end = today
+    wizard.execute('create_')
+    claims = Claim.find([], order=[('id', 'ASC')])
+    for index, claim in enumerate(claims[:3]):
+        claim.click('send')
+        if index == 0:
+            claim.click('accept')
+            claim.credit_reference = f"CN-{today:%Y}-{118 + index}"
+            claim.click('credit')
+        elif index == 1:
+            claim.answer = "部件为外力损坏, 不在保修范围。"
+            claim.click('reject')
+    counts = {}
+    for claim in Claim.find([]):
+        counts[claim.state] = counts.get(claim.state, 0) + 1
+    return {'supplier claims by state': counts}
+
+
+# ---------------------------------------------------------------------------
+# Engineers and HR (appliance_service_hr): the HR login, certificates (one
+# expiring soon, one expired), training with results and skill proposals,
+# attendance and timesheets of the past weeks, two confirmed appraisal
+# periods.
+# ---------------------------------------------------------------------------
+
+HR_LOGIN = ('hr', '人事专员 何静')
+HR_PASSWORD = 'appliance-demo'
+# code: (name, English name, mandatory appliance categories)
+CERTIFICATE_TYPES = {
+    'REFRIGERANT': ("制冷剂操作证", "Refrigerant Handling", ['AC']),
+    'ELECTRICAL': ("低压电工作业证", "Low-Voltage Electrical Work", []),
+    'GAS': ("燃气具安装维修资格证", "Gas Appliance Installation", []),
+    }
+CERTIFICATE_ISSUERS = {
+    'REFRIGERANT': "中国家用电器服务维修协会",
+    'ELECTRICAL': "应急管理局特种作业考核中心",
+    'GAS': "市燃气管理处",
+    }
+# name, English name, topic, hours, pass score, [(category, increase, up to)]
+COURSES = [
+    ("变频空调维修进阶", "Inverter Air-Conditioner Repair", 'repair_technique',
+        16, 70, [('AC', 1, '5')]),
+    ("燃气热水器安全操作", "Gas Water-Heater Safety", 'safety', 8, 80,
+        [('WH', 1, '4')]),
+    ("上门服务礼仪与沟通", "On-Site Service Etiquette", 'service_attitude',
+        4, 60, []),
+    ]
+SCORED_CRITERIA = [("技术水平", "Technical Skill"),
+    ("服务态度", "Service Attitude"), ("团队协作", "Teamwork")]
+# kpi, target, weight
+COMPUTED_CRITERIA = [('csat', 90, 2), ('first_time_fix_rate', 80, 2),
+    ('rework_rate_30', 20, 1), ('sla_compliance', 100, 2),
+    ('jobs_done', 20, 1), ('complaints', 5, 1)]
+
+
+def hr_loaded():
+    return bool(Model.get('appliance.engineer.certificate.type').find(
+            [], limit=1))
+
+
+def generate_hr(config, rng, company, today, weeks=4):
+    """The HR data of the service engineers; skipped when the certificate
+    types exist or appliance_service_hr is not activated.  Returns a
+    summary."""
+    if (not model_exists(config, 'appliance.engineer.certificate.type')
+            or hr_loaded()):
+        return {}
+    Employee = Model.get('company.employee')
+    engineers = Employee.find(
+        [('service_engineer', '=', True)], order=[('id', 'ASC')])
+    if not engineers:
+        return {}
+    timer = Timer()
+    users = _hr_users(config, company)
+    _hr_employees(rng, engineers, users, company)
+    certificates = _certificates(config, rng, engineers, today)
+    timer.lap('certificates')
+    results = _training(config, rng, company, engineers, users, today)
+    timer.lap('training')
+    attendance = _attendance(config, rng, company, engineers, today, weeks)
+    timesheets = _timesheets(config, company, engineers, today, weeks)
+    timer.lap('attendance and timesheets')
+    appraisals = _appraisals(config, rng, company, engineers, users, today)
+    timer.lap('appraisals')
+    return {
+        'certificates by state': certificates,
+        'training results and skill proposals by state': results,
+        'attendance lines': attendance,
+        'timesheet lines': timesheets,
+        'confirmed appraisals': appraisals,
+        'seconds': timer.laps,
+        }
+
+
+def _hr_users(config, company):
+    """The HR login with the HR role and an employee; returns the users by
+    login"""
+    User = Model.get('res.user')
+    Lang = Model.get('ir.lang')
+    Party = Model.get('party.party')
+    Role = Model.get('res.role')
+    ModelData = Model.get('ir.model.data')
+    login, name = HR_LOGIN
+    users = User.find([('login', '=', login)])
+    if not users:
+        user = User(login=login, name=name)
+        user.password = HR_PASSWORD
+        user.language, = Lang.find([('code', '=', 'zh_CN')])
+        user.companies.append(company)
+        user.company = company
+        party = Party(name=name.split()[-1])
+        party.save()
+        employee = Model.get('company.employee')(
+            party=party, company=company)
+        employee.post = "人事专员"
+        employee.save()
+        user.employees.append(employee)
+        user.employee = employee
+        user.roles.new(role=Role(ModelData.get_id(
+                    'appliance_service_hr', 'role_hr', {})))
+        user.save()
+    return {u.login: u for u in User.find(
+            [('login', 'in', ['hr', 'manager', 'engineer'])])}
+
+
+def _hr_employees(rng, engineers, users, company):
+    "Employee numbers, posts, mobiles and the manager as supervisor"
+    Employee = Model.get('company.employee')
+    manager = users.get('manager')
+    supervisor = manager.employee if manager else None
+    for index, engineer in enumerate(engineers):
+        engineer.employee_number = f"HA{2019 + index % 5}{index + 1:03d}"
+        engineer.post = "高级服务工程师" if index < 2 else "服务工程师"
+        engineer.mobile = chinese_mobile(rng)
+        if supervisor and supervisor != engineer:
+            engineer.supervisor = supervisor
+    Employee.save(engineers)
+
+
+def _certificates(config, rng, engineers, today):
+    """The types, a refrigerant and an electrical certificate per engineer:
+    the second engineer's refrigerant certificate expires within the
+    reminder days, the fourth's electrical one expired; returns them by
+    state"""
+    Type = Model.get('appliance.engineer.certificate.type')
+    Certificate = Model.get('appliance.engineer.certificate')
+    Category = Model.get('appliance.category')
+    types = {}
+    for code, (name, name_en, categories) in CERTIFICATE_TYPES.items():
+        type_ = Type(name=name, code=code, reminder_days=30)
+        for category in Category.find([('code', 'in', categories)]):
+            type_.categories.append(category)
+        type_.save()
+        _translate(config, type_, 'en', name=name_en)
+        types[code] = type_
+    to_save = []
+    for index, engineer in enumerate(engineers):
+        for code in ['REFRIGERANT', 'ELECTRICAL'] + (
+                ['GAS'] if index % 2 else []):
+            issued = today - dt.timedelta(days=rng.randint(200, 1000))
+            expiry = today + dt.timedelta(days=rng.randint(120, 900))
+            if code == 'REFRIGERANT' and index == 1:
+                expiry = today + dt.timedelta(days=18)
+            elif code == 'ELECTRICAL' and index == 3 % len(engineers):
+                expiry = today - dt.timedelta(days=12)
+            issued = min(issued, expiry - dt.timedelta(days=365))
+            to_save.append(Certificate(employee=engineer, type=types[code],
+                    number=f"{code[:2]}{issued:%Y}{rng.randrange(10**6):06d}",
+                    issuer=CERTIFICATE_ISSUERS[code],
+                    issue_date=issued, expiry_date=expiry))
+    Certificate.save(to_save)
+    # The daily reminder of the certificates that expire
+    Cron = Model.get('ir.cron')
+    for cron in Cron.find([('method', '=',
+                    'appliance.engineer.certificate|remind_expiring')]):
+        cron.click('run_once')
+    counts = {}
+    for certificate in Certificate.find([]):
+        counts[certificate.state] = counts.get(certificate.state, 0) + 1
+    return counts
+
+
+def _as_user(config, user):
+    "Run as user (a res.user) and back: a context manager"
+    import contextlib
+
+    @contextlib.contextmanager
+    def manager():
+        previous, config.user = config.user, user.id if user else 0
+        try:
+            yield
+        finally:
+            config.user = previous
+    return manager()
+
+
+def _training(config, rng, company, engineers, users, today):
+    """Courses with their sessions: two past sessions graded (passes
+    propose skill levels, the manager approved one), one to come with its
+    registrations; returns the results by state"""
+    Course = Model.get('appliance.training.course')
+    Session = Model.get('appliance.training.session')
+    Result = Model.get('appliance.training.result')
+    Proposal = Model.get('appliance.training.skill_proposal')
+    Category = Model.get('appliance.category')
+    categories = {c.code: c for c in Category.find([])}
+    courses = []
+    for name, name_en, topic, hours, pass_score, skills in COURSES:
+        course = Course(name=name, topic=topic, hours=Decimal(hours),
+            pass_score=Decimal(pass_score))
+        for code, increase, level in skills:
+            if code in categories:
+                course.skills.new(category=categories[code],
+                    increase=increase, max_level=level)
+        course.save()
+        _translate(config, course, 'en', name=name_en)
+        courses.append(course)
+    # course, days from today, trainer, location, scores (None: absent)
+    plan = [
+        (courses[0], -40, "格力售后技术培训中心 黄工", "佛山培训中心",
+            [88, 74, 55, None]),
+        (courses[1], -18, "万和燃气具安全讲师 陈工", "杭州服务站",
+            [92, 85, 78]),
+        (courses[2], 10, "客服中心 林晓雯", "线上直播", []),
+        ]
+    graded = []
+    for course, days, trainer, location, scores in plan:
+        start = today + dt.timedelta(days=days)
+        session = Session(course=course, company=company, trainer=trainer,
+            location=location, start_date=start,
+            end_date=start + dt.timedelta(days=1 if course.hours > 8 else 0))
+        attendees = rng.sample(engineers, min(len(engineers),
+                len(scores) or 3))
+        for index, engineer in enumerate(attendees):
+            result = session.results.new(employee=engineer)
+            if scores:
+                score = scores[index]
+                result.attended = score is not None
+                result.score = Decimal(score) if score is not None else None
+        session.save()
+        if scores:
+            graded.extend(session.results)
+    if graded:
+        Result.click(graded, 'grade')
+    proposals = Proposal.find([('state', '=', 'proposed')],
+        order=[('id', 'ASC')])
+    # The Service Manager approved the water-heater pass; the others wait
+    approve = [p for p in proposals if p.result.session.course == courses[1]]
+    if approve:
+        with _as_user(config, users.get('manager')):
+            Proposal.click(approve[:1], 'approve')
+    counts = {}
+    for record in Result.find([]) + Proposal.find([]):
+        key = f'{record.__class__.__name__.split(".")[-1]} {record.state}'
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _working_day(engineer, date):
+    if str(date.weekday()) not in (engineer.working_days or []):
+        return False
+    return not any(l.start_date <= date <= l.end_date
+        for l in getattr(engineer, 'leaves', []))
+
+
+def _attendance(config, rng, company, engineers, today, weeks):
+    "Clock in and out of the working days of the past weeks"
+    proxy = config.get_proxy('attendance.line')
+    zone = company_zone(company)
+    values = []
+    for engineer in engineers:
+        for days in range(weeks * 7, 0, -1):
+            date = today - dt.timedelta(days=days)
+            if not _working_day(engineer, date):
+                continue
+            start = _at(zone, date, dt.time(8, 30), rng.randint(-20, 15))
+            end = _at(zone, date, dt.time(17, 30), rng.randint(-10, 70))
+            for at, type_ in [(start, 'in'), (end, 'out')]:
+                values.append({'company': company.id,
+                        'employee': engineer.id, 'at': at, 'date': date,
+                        'type': type_})
+    for index in range(0, len(values), BATCH * 5):
+        proxy.create(values[index:index + BATCH * 5], config.context)
+    return len(values)
+
+
+def _timesheets(config, company, engineers, today, weeks):
+    """The labour of the finished work orders of the past weeks on
+    timesheet works whose origin is the work order"""
+    WorkOrder = Model.get('appliance.work_order')
+    work_proxy = config.get_proxy('timesheet.work')
+    line_proxy = config.get_proxy('timesheet.line')
+    zone = company_zone(company)
+    since = dt.datetime.combine(today - dt.timedelta(days=weeks * 7 + 14),
+        dt.time()).replace(tzinfo=zone).astimezone(
+        dt.timezone.utc).replace(tzinfo=None)
+    orders = WorkOrder.find([
+            ('state', '=', 'done'),
+            ('engineer', 'in', [e.id for e in engineers]),
+            ('done_at', '>=', since),
+            ('number', 'not like', 'WOB%'),
+            ], order=[('done_at', 'ASC')])
+    if not orders:
+        return 0
+    work_ids = work_proxy.create([{
+                'name': order.number, 'company': company.id,
+                'origin': f'appliance.work_order,{order.id}',
+                } for order in orders], config.context)
+    lines = []
+    for order, work_id in zip(orders, work_ids):
+        hours = order.labour_hours or 1
+        done_at = order.done_at.replace(tzinfo=dt.timezone.utc).astimezone(
+            zone)
+        lines.append({'company': company.id, 'employee': order.engineer.id,
+                'work': work_id, 'date': done_at.date(),
+                'duration': dt.timedelta(hours=hours),
+                'description': order.fault_type.rec_name
+                if order.fault_type else order.number})
+    line_proxy.create(lines, config.context)
+    return len(lines)
+
+
+def _appraisals(config, rng, company, engineers, users, today):
+    """The monthly template and the appraisals of the two months closed
+    before this one, computed, scored, submitted and confirmed"""
+    Template = Model.get('appliance.appraisal.template')
+    Appraisal = Model.get('appliance.appraisal')
+    template = Template(name="工程师月度考核", company=company,
+        period='monthly')
+    for kpi, target, weight in COMPUTED_CRITERIA:
+        criterion = template.criteria.new(kind='computed')
+        criterion.kpi = kpi
+        criterion.target = target
+        criterion.weight = Decimal(weight)
+    for name, _ in SCORED_CRITERIA:
+        criterion = template.criteria.new(kind='scored', name=name)
+        criterion.weight = Decimal(1)
+    template.save()
+    _translate(config, template, 'en', name="Engineer Monthly Appraisal")
+    first = today.replace(day=1)
+    periods = []
+    for _ in range(2):
+        end = first - dt.timedelta(days=1)
+        first = end.replace(day=1)
+        periods.append((first, end))
+    manager = users.get('manager')
+    supervisor = manager.employee if manager else None
+    appraisals = []
+    for start, end in reversed(periods):
+        for engineer in engineers:
+            appraisals.append(Appraisal(company=company, employee=engineer,
+                    supervisor=supervisor, template=template,
+                    period_start=start, period_end=end))
+    Appraisal.save(appraisals)
+    Appraisal.click(appraisals, 'compute')
+    for appraisal in appraisals:
+        appraisal.reload()
+        for line in appraisal.lines:
+            if line.kind == 'scored':
+                line.self_score = rng.choice([80, 85, 90, 95])
+        appraisal.self_comment = rng.choice([
+                "本月按时完成上门任务, 客户反馈良好。",
+                "旺季工单多, 有两单等配件耽误了时间。",
+                "学习了新机型的维修方法。"])
+    Appraisal.save(appraisals)
+    Appraisal.click(appraisals, 'self_assess')
+    for appraisal in appraisals:
+        appraisal.reload()
+        for line in appraisal.lines:
+            if line.kind == 'scored':
+                line.supervisor_score = rng.choice([70, 75, 80, 85, 90])
+        appraisal.supervisor_comment = rng.choice([
+                "技术过硬, 注意与客户的沟通。", "继续保持。",
+                "一次修复率需提高。"])
+    with _as_user(config, manager):
+        Appraisal.save(appraisals)
+        Appraisal.click(appraisals, 'submit')
+    with _as_user(config, users.get('hr')):
+        Appraisal.click(appraisals, 'confirm')
+    return len(appraisals)
 
 
 class Timer:
