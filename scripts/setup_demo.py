@@ -440,10 +440,11 @@ def setup_configuration():
     configuration.save()
 
 
-def setup_portal_customer():
+def setup_portal_customer(company):
     """The customer portal account of the demo, when the portal is active
 
-    It belongs to a demo customer who owns appliances.
+    It belongs to a demo customer who owns appliances; company serves the
+    customers of the portal.
     """
     from proteus import Model
     Module = Model.get('ir.module')
@@ -452,6 +453,9 @@ def setup_portal_customer():
                 ('state', '=', 'activated'),
                 ]):
         return None
+    if not company.portal:
+        company.portal = True
+        company.save()
     WebUser = Model.get('web.user')
     Party = Model.get('party.party')
     users = WebUser.find([('email', '=', PORTAL_EMAIL)])
@@ -469,7 +473,7 @@ def setup_portal_customer():
         party.contact_mechanisms.new(type='email', value=PORTAL_EMAIL)
         party.save()
     log(f"create the portal account {PORTAL_EMAIL} of {party.name}")
-    user = WebUser(email=PORTAL_EMAIL, party=party)
+    user = WebUser(email=PORTAL_EMAIL, party=party, company=company)
     user.password = PASSWORD
     user.email_valid = True
     user.save()
@@ -564,7 +568,7 @@ def main():
                 seed=args.seed)
         for key, value in summary.items():
             log(f"  {key}: {value}")
-    portal_user = setup_portal_customer()
+    portal_user = setup_portal_customer(company)
     log(f"done in {time.monotonic() - started:.0f}s")
     print_logins(name, portal_user)
 

@@ -27,6 +27,7 @@ import logging
 import random
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 from http import HTTPStatus
@@ -628,17 +629,14 @@ def _call(entry, call, user_id, kwargs):
             portal_url=portal_url(request)):
         if entry.auth == 'staff':
             return _as_staff(entry, call, user_id, kwargs)
-        with transaction.set_context(_company_context(pool),
-                web_user_session=bearer_token(request), login_channel='api'):
+        with transaction.set_context(web_user_session=bearer_token(request),
+                login_channel='api'):
             if entry.auth == 'customer':
-                authenticate_customer(call)
-                if not language and call.party.lang:
-                    call.language = call.party.lang.code
-            request.api_language = call.language
-            with transaction.set_context(language=call.language):
-                if call.web_user:
-                    # The records keep the context they are read in
-                    call.web_user = call.web_user.__class__(call.web_user.id)
+                return _as_customer(entry, call, kwargs)
+            # Sign-up, sign-in and the reference data: before any customer
+            # is known, in the portal company when one is set
+            with transaction.set_context(_public_company_context(pool)):
+                request.api_language = call.language
                 _parse_input(entry, call)
                 result = entry.func(call, **kwargs)
                 return localize(result, company_timezone())
@@ -650,13 +648,69 @@ def _parse_input(entry, call):
         call.body = parse_body(call.request, entry.body)
 
 
-def _company_context(pool):
-    "The company of the customer routes"
-    Company = pool.get('company.company')
-    companies = Company.search([], order=[('id', 'ASC')], limit=1)
-    if not companies:
-        raise ApiError('unavailable')
-    return {'company': companies[0].id}
+def portal_user_id():
+    "The id of the technical user the customer routes run as"
+    ModelData = Pool().get('ir.model.data')
+    return ModelData.get_id(MODULE, 'user_portal')
+
+
+def _public_company_context(pool):
+    "The company of the routes without customer: the portal company if set"
+    WebUser = pool.get('web.user')
+    company_id = WebUser.portal_company_id()
+    return {'company': company_id} if company_id else {}
+
+
+def _customer_context(web_user):
+    """The context of the routes of web_user: its company, and its party and
+    account that the record rules of the Portal group read"""
+    if not web_user.company:
+        raise ApiError('unavailable', f'{MODULE}.msg_error_no_company')
+    company_id = web_user.company.id
+    return {
+        'company': company_id,
+        # The companies of the rules of the company: the technical user has
+        # none of its own
+        '_companies': [company_id],
+        'portal_party': web_user.party.id,
+        'portal_web_user': web_user.id,
+        }
+
+
+@contextmanager
+def as_customer(web_user):
+    """Run as the technical portal user with access rights and the record
+    rules of the Portal group for the customer of web_user"""
+    transaction = Transaction()
+    context = _customer_context(web_user)
+    with transaction.set_user(portal_user_id()), \
+            transaction.set_context(context), check_access():
+        yield
+
+
+def _as_customer(entry, call, kwargs):
+    """Run the handler of a customer route as the technical portal user
+    with access rights and record rules: the customer's rows alone are
+    found, whatever filter the handler writes"""
+    pool = call.pool
+    request = call.request
+    transaction = Transaction()
+    WebUser = pool.get('web.user')
+    # The session and its account are found as root, before the customer
+    # is known
+    authenticate_customer(call)
+    with as_customer(call.web_user):
+        # The party's language is of the company of the context
+        call.web_user = WebUser(call.web_user.id)
+        if not call.language_asked and call.party.lang:
+            call.language = call.party.lang.code
+        request.api_language = call.language
+        with transaction.set_context(language=call.language):
+            # The records keep the user and the context they are read in
+            call.web_user = WebUser(call.web_user.id)
+            _parse_input(entry, call)
+            result = entry.func(call, **kwargs)
+            return localize(result, company_timezone())
 
 
 def _as_staff(entry, call, user_id, kwargs):

@@ -54,6 +54,8 @@ def setup_portal_data(days=30, fault_types=True):
                 ]), {'active': True, 'translatable': True})
     company = create_company()
     ids = {'company': company.id}
+    # The company of the customers who sign up on the portal
+    set_portal_company(company.id)
     with set_company(company):
         china, = Country.create([{'name': "China", 'code': 'CN'}])
         zhejiang, jiangsu = Subdivision.create([
@@ -185,6 +187,14 @@ def setup_portal_data(days=30, fault_types=True):
             engineer_user=wang_user.id,
             engineer2=li.id, engineer2_user=li_user.id)
     return ids
+
+
+def set_portal_company(company_id):
+    "Make company_id (None: no company) the company of the portal's sign-ups"
+    Company = Pool().get('company.company')
+    Company.write(Company.search([]), {'portal': False})
+    if company_id:
+        Company.write([Company(company_id)], {'portal': True})
 
 
 def resolve_request(request_id, reply):
