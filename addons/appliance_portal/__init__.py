@@ -5,6 +5,6 @@
 # The routes are registered on trytond's WSGI application when the module is
 # imported; they answer only on the databases where the module is activated.
 from . import (  # noqa: F401
-    account, api, appliance, booking, openapi, portal, staff)
+    account, api, appliance, booking, engineer_pages, openapi, portal, staff)
 
 api.install()

@@ -88,3 +88,13 @@ class PortalWithoutFeaturesTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
         self.assertError(self.call('POST',
                 f'staff/work-orders/{order_id}/rating', {'overall': 5},
                 headers=engineer), 501, 'not_implemented')
+
+    def test_engineer_pages_without_modules(self):
+        "Without the parts module no van, without the HR one no scorecard"
+        engineer = self.staff_token('engineer')
+        _, stock = self.call('GET', 'staff/van-stock', headers=engineer,
+            status=200)
+        self.assertEqual(stock, {'van': None, 'items': []})
+        error = self.assertError(self.call('GET', 'staff/scorecard',
+                headers=engineer), 404, 'not_found')
+        self.assertIn('绩效', error['message'])

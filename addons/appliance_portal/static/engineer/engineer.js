@@ -30,6 +30,9 @@
         const nav = global.document.getElementById('nav');
         nav.replaceChildren(
             api.token() ? h('a', {href: '#/'}, t("Today's jobs")) : null,
+            api.token() ? h('a', {href: '#/van'}, t('Van stock')) : null,
+            api.token() ? h('a', {href: '#/scorecard'}, t('My scorecard'))
+                : null,
             h('button.link', {type: 'button', onclick: function () {
                 Common.setLanguage(
                     Common.language() === 'zh_CN' ? 'en' : 'zh_CN');
@@ -454,10 +457,174 @@
             })));
     }
 
+    // The parts in the engineer's van and the orders they are reserved for
+    async function vanView() {
+        const stock = await api.get('staff/van-stock');
+        if (!stock.van) {
+            return h('section.page', h('h1', t('Van stock')),
+                h('p.muted', t('You have no van.')));
+        }
+        return h('section.page', h('h1', t('Van stock')),
+            h('p.muted', stock.van),
+            stock.items.length ? h('table#van-stock', h('thead', h('tr',
+                h('th', t('Part')), h('th.num', t('On hand')),
+                h('th.num', t('Reserved')), h('th.num', t('Available')))),
+            h('tbody', stock.items.map(function (item) {
+                return [h('tr', {dataset: {code: item.code || ''}},
+                    h('td', h('strong', item.code || ''), ' ', item.name,
+                        item.serials.length ? h('div.muted',
+                            t('Serials') + ': ' + item.serials.join(', '))
+                            : null),
+                    h('td.num', item.quantity + ' ' + item.unit),
+                    h('td.num', String(item.reserved)),
+                    h('td.num', String(item.available))),
+                item.reservations.map(function (reservation) {
+                    return h('tr.reservation', h('td', {colSpan: 4},
+                        h('span.muted', t('Reserved for') + ' '),
+                        h('a', {href: '#/job/' + reservation.work_order},
+                            reservation.number || String(
+                                reservation.work_order)),
+                        ' · ' + reservation.quantity + ' ' + item.unit
+                        + (reservation.planned_date ? ' · '
+                            + reservation.planned_date : '')));
+                })];
+            }))) : h('p.muted', t('The van is empty.')));
+    }
+
+    function formatKpi(value, unit) {
+        if (value === null || value === undefined) {
+            return '—';
+        }
+        if (unit === 'percent') {
+            return value.toFixed(1) + ' %';
+        }
+        if (unit === 'hours') {
+            return value.toFixed(2) + ' h';
+        }
+        if (unit === 'amount') {
+            return value.toFixed(2);
+        }
+        return String(Math.round(value * 100) / 100);
+    }
+
+    // A small line of the values over the periods, the team's dashed
+    function sparkline(mine, team) {
+        const ns = 'http://www.w3.org/2000/svg';
+        const width = 120;
+        const height = 32;
+        const svg = global.document.createElementNS(ns, 'svg');
+        svg.setAttribute('width', width);
+        svg.setAttribute('height', height);
+        svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+        svg.setAttribute('class', 'sparkline');
+        const all = mine.concat(team).filter(function (v) {
+            return v !== null;
+        });
+        if (!all.length) {
+            return svg;
+        }
+        const max = Math.max(...all);
+        const min = Math.min(0, ...all);
+        const step = mine.length > 1 ? width / (mine.length - 1) : 0;
+        [[team, '#9aa5b1', '4 3'], [mine, '#1a73e8', '']].forEach(
+            function ([values, color, dash]) {
+                const points = [];
+                values.forEach(function (value, index) {
+                    if (value !== null) {
+                        const y = max === min ? height / 2
+                            : height - 2 - (value - min) / (max - min)
+                                * (height - 4);
+                        points.push((index * step).toFixed(1) + ','
+                            + y.toFixed(1));
+                    }
+                });
+                const line = global.document.createElementNS(ns,
+                    'polyline');
+                line.setAttribute('points', points.join(' '));
+                line.setAttribute('fill', 'none');
+                line.setAttribute('stroke', color);
+                line.setAttribute('stroke-width', '2');
+                if (dash) {
+                    line.setAttribute('stroke-dasharray', dash);
+                }
+                svg.append(line);
+                // A dot per value: a period alone shows too
+                points.forEach(function (point) {
+                    const [x, y] = point.split(',');
+                    const dot = global.document.createElementNS(ns,
+                        'circle');
+                    dot.setAttribute('cx', Math.max(2, Math.min(
+                        width - 2, Number(x))));
+                    dot.setAttribute('cy', y);
+                    dot.setAttribute('r', '2.5');
+                    dot.setAttribute('fill', color);
+                    svg.append(dot);
+                });
+            });
+        return svg;
+    }
+
+    // The engineer's indicators per period beside the team average
+    async function scorecardView(args, params) {
+        const periodicity = params.get('period') === 'quarterly'
+            ? 'quarterly' : 'monthly';
+        const card = await api.get('staff/scorecard?period=' + periodicity
+            + '&count=6');
+        const periods = card.periods;
+        let chosen = periods.length - 1;
+        if (params.get('at')) {
+            const index = periods.findIndex(function (p) {
+                return p.period === params.get('at');
+            });
+            chosen = index >= 0 ? index : chosen;
+        }
+        const period = periods[chosen];
+        const row = 'display: flex; flex-wrap: wrap; gap: 6px; '
+            + 'margin: 6px 0;';
+        const switcher = h('div.actions', {style: row}, [
+            'monthly', 'quarterly'].map(function (value) {
+            return h(value === periodicity ? 'a.badge.ok' : 'a.badge', {
+                href: '#/scorecard?period=' + value},
+            value === 'monthly' ? t('By month') : t('By quarter'));
+        }));
+        const chooser = h('div.actions', {style: row}, periods.map(
+            function (p, index) {
+                return h(index === chosen ? 'a.badge.ok' : 'a.badge', {
+                    href: '#/scorecard?period=' + periodicity + '&at='
+                        + p.period}, p.period);
+            }));
+        return h('section.page', h('h1', t('My scorecard')),
+            h('p.muted', card.engineer + ' · ' + period.start + ' – '
+                + period.end),
+            switcher, chooser,
+            h('table#scorecard', {dataset: {period: period.period}},
+                h('thead', h('tr', h('th', t('Indicator')),
+                    h('th.num', t('Me')), h('th.num', t('Team average')),
+                    h('th', t('Trend')))),
+                h('tbody', period.kpis.map(function (kpi, index) {
+                    const mine = periods.map(function (p) {
+                        return p.kpis[index].value;
+                    });
+                    const team = periods.map(function (p) {
+                        return p.kpis[index].team_average;
+                    });
+                    return h('tr', {dataset: {kpi: kpi.name}},
+                        h('td', kpi.label),
+                        h('td.num.mine', h('strong',
+                            formatKpi(kpi.value, kpi.unit))),
+                        h('td.num.team', formatKpi(kpi.team_average,
+                            kpi.unit)),
+                        h('td', sparkline(mine, team)));
+                }))),
+            h('p.muted', t('Line: me; dashed: the team average.')));
+    }
+
     const render = Common.router([
         [/^\/login$/, loginView],
         [/^\/$/, requireLogin(jobsView)],
         [/^\/job\/(\d+)$/, requireLogin(jobView)],
+        [/^\/van$/, requireLogin(vanView)],
+        [/^\/scorecard$/, requireLogin(scorecardView)],
     ], root);
     renderNav();
     render();
