@@ -21,11 +21,12 @@ from contextlib import contextmanager
 from sql import Column, Literal, Null
 from sql.operators import Like, Not
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.modules.appliance.party import mask_mobile, normalize_mobile
 from trytond.pool import Pool, PoolMeta
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from . import crypto
@@ -35,6 +36,7 @@ from .exceptions import FieldKeyConfigError, IdCardValidationError
 # and copy clear values whoever the user is
 _CLEAR = contextvars.ContextVar('appliance_personal_data_clear', default=False)
 MASK = '****'
+_in = fields.SQL_OPERATORS['in']
 ID_CARD_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CARD_CHECK = '10X98765432'
 
@@ -251,9 +253,9 @@ class EncryptedFieldsMixin:
         result = {n: {} for n in names}
         ids = [r.id for r in records]
         columns = [Column(table, n + '_enc') for n in names]
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*table.select(table.id, *columns,
-                    where=reduce_ids(table.id, sub_ids)))
+                    where=_in(table.id, sub_ids)))
             for id_, *values in cursor:
                 for name, value in zip(names, values):
                     result[name][id_] = _crypto(
@@ -281,11 +283,11 @@ class EncryptedFieldsMixin:
         cursor = Transaction().connection.cursor()
         table = cls.__table__()
         values = cls._encrypted_values(name, value)
-        for sub_records in grouped_slice(records):
+        for sub_records in grouped_slice(records, backend.MAX_QUERY_PARAMS):
             cursor.execute(*table.update(
                     [Column(table, k) for k in values],
                     list(values.values()),
-                    where=reduce_ids(table.id, [r.id for r in sub_records])))
+                    where=_in(table.id, [r.id for r in sub_records])))
 
     @classmethod
     def search_encrypted(cls, name, clause):
@@ -470,9 +472,9 @@ class Address(EncryptedFieldsMixin, metaclass=PoolMeta):
         if party is not None:
             table = cls.__table__()
             cursor = Transaction().connection.cursor()
-            for sub_ids in grouped_slice(ids):
+            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
                 cursor.execute(*table.select(table.id,
-                        where=reduce_ids(table.id, sub_ids)
+                        where=_in(table.id, sub_ids)
                         & (table.party == party)))
                 own.update(i for i, in cursor)
         return own
@@ -503,9 +505,9 @@ class ServiceRequest(EncryptedFieldsMixin, metaclass=PoolMeta):
         if party is not None:
             table = cls.__table__()
             cursor = Transaction().connection.cursor()
-            for sub_ids in grouped_slice(ids):
+            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
                 cursor.execute(*table.select(table.id,
-                        where=reduce_ids(table.id, sub_ids)
+                        where=_in(table.id, sub_ids)
                         & (table.customer == party)))
                 own.update(i for i, in cursor)
         return own
@@ -540,9 +542,9 @@ class _EngineerOrdersMixin:
         order, where = orders
         column = Column(order, cls._engineer_order_column)
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*order.select(column,
-                    where=where & reduce_ids(column, sub_ids)))
+                    where=where & _in(column, sub_ids)))
             own.update(i for i, in cursor)
         return own
 
