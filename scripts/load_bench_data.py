@@ -675,6 +675,10 @@ def setup(database, config_file=None):
     company = setup_demo.get_company(setup_demo.get_currency())
     setup_demo.close_config_wizard()
     setup_demo.setup_users(company)
+    setup_demo.setup_configuration()
+    with proteus_config.set_context(company=company.id):
+        # The demo's purchases of parts need their accounts
+        setup_demo.setup_accounting(company)
     if not setup_demo.demo_data_loaded():
         log("reference data (demo generator)")
         with proteus_config.set_context(company=company.id):
