@@ -10,7 +10,7 @@ from trytond.modules.appliance_service.local_time import (
     company_timezone, local_date, local_string, local_today, utc_now)
 from trytond.modules.appliance_service_dispatch.candidate import format_number
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .configuration import KIND_SERVICE_MINUTES
 
@@ -191,6 +191,13 @@ class WorkOrder(metaclass=PoolMeta):
         order"""
         pool = Pool()
         Route = pool.get('appliance.route')
+        # whoever changes an order, its day is planned again: the routes
+        # are read as the system
+        with without_check_access():
+            return cls._route_days(cls.browse(orders), Route)
+
+    @classmethod
+    def _route_days(cls, orders, Route):
         days, wanted = set(), set()
         for order in orders:
             if order.state not in REPLAN_STATES:
@@ -273,19 +280,21 @@ class WorkOrder(metaclass=PoolMeta):
             return
         now = utc_now()
         days = set()
-        orders = cls.browse(orders)
-        for order in orders:
-            if not order.route:
-                continue
-            timezone = company_timezone(order.company)
-            if order.route.date != local_today(timezone):
-                continue
-            margin = Configuration(1).get_multivalue(
-                'route_arrival_margin', company=order.company.id)
-            delay = order.route_delay(now)
-            if delay is not None and delay > margin:
-                region = order.route.region or order.region
-                days.add((order.company.id, order.route.date, region.id))
+        # the engineer reporting progress may not read the whole route
+        with without_check_access():
+            for order in cls.browse(orders):
+                if not order.route:
+                    continue
+                timezone = company_timezone(order.company)
+                if order.route.date != local_today(timezone):
+                    continue
+                margin = Configuration(1).get_multivalue(
+                    'route_arrival_margin', company=order.company.id)
+                delay = order.route_delay(now)
+                if delay is not None and delay > margin:
+                    region = order.route.region or order.region
+                    days.add(
+                        (order.company.id, order.route.date, region.id))
         if days:
             cls.__queue__.replan_routes(orders, sorted(
                     [c, d.isoformat(), r] for c, d, r in days),
