@@ -15,6 +15,7 @@ there, so running it again only checks the database:
 4. generate the demo data (scripts/demo_data.py) and the warranty reminders.
 """
 import argparse
+import datetime
 import hashlib
 import logging
 import os
@@ -36,6 +37,8 @@ os.environ.setdefault('TRYTOND_APPLIANCE_SECURITY__DEMO', 'True')
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PASSWORD = 'appliance-demo'
+# appliance_portal.web_user.PRIVACY_POLICY_VERSION
+PRIVACY_POLICY_VERSION = '2026-01'
 # The full set: every module of addons/
 MODULES = sorted(p.parent.name for p in (ROOT / 'addons').glob('*/tryton.cfg'))
 LANGUAGES = ['zh_CN', 'en']
@@ -476,6 +479,10 @@ def setup_portal_customer(company):
     user = WebUser(email=PORTAL_EMAIL, party=party, company=company)
     user.password = PASSWORD
     user.email_valid = True
+    # The demo customer accepted the privacy policy when signing up
+    user.privacy_policy_version = PRIVACY_POLICY_VERSION
+    user.privacy_consent_date = datetime.datetime.now(
+        datetime.timezone.utc).replace(tzinfo=None)
     user.save()
     return user
 

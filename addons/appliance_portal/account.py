@@ -25,6 +25,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from .api import MODULE, ApiError, route
 from .schema import Body, Ok, Reply, multiline, one_of, secret, text
+from .web_user import privacy_policy_version
 
 LANGUAGE = Literal['en', 'zh_CN']
 EMAIL_PATTERN = r'^[^@\s]+@[^@\s]+\.[^@\s]+$'
@@ -61,6 +62,8 @@ class Me(Reply):
     language: Optional[str]
     notification_consent: bool
     marketing_consent: bool
+    privacy_policy_version: Optional[str]
+    privacy_consent_date: Optional[dt.datetime]
     address: Optional[AddressOut]
 
 
@@ -80,6 +83,14 @@ class Signup(Body):
     address: Optional[AddressIn] = None
     notification_consent: bool = True
     marketing_consent: bool = False
+    privacy_consent: bool = Field(False,
+        description="The customer accepts the privacy policy of "
+        "GET privacy-policy; sign-up is refused without it")
+
+
+class PrivacyPolicy(Reply):
+    version: str = Field(description="Send privacy_consent at sign-up to "
+        "accept this version")
 
 
 class Login(Body):
@@ -204,6 +215,8 @@ def serialize_me(web_user):
         'language': party.lang.code if party.lang else None,
         'notification_consent': bool(party.notification_consent),
         'marketing_consent': bool(party.marketing_consent),
+        'privacy_policy_version': web_user.privacy_policy_version,
+        'privacy_consent_date': web_user.privacy_consent_date,
         'address': serialize_address(party.address_get()),
         }
 
@@ -240,6 +253,14 @@ def check_password_strength(password, web_user):
 
 # Sign-up and sign-in
 
+@route('privacy-policy', 'GET', auth='none', response=PrivacyPolicy,
+    tags=['Customer account'], summary="The privacy policy in force")
+def privacy_policy(call):
+    """The version of the privacy policy a sign-up accepts; the portal shows
+    its text"""
+    return {'version': privacy_policy_version()}
+
+
 @route('auth/signup', 'POST', auth='none', body=Signup, response=Ok,
     status=HTTPStatus.ACCEPTED, tags=['Customer account'],
     summary="Create a customer account", errors=[422, 429])
@@ -255,6 +276,9 @@ def signup(call):
     body = call.body
     email = checked_email(body.email)
     mobile = normalized_mobile(body.mobile)
+    if not body.privacy_consent:
+        raise ApiError('validation', f'{MODULE}.msg_privacy_consent_required',
+            field='privacy_consent')
     check_password_strength(body.password,
         WebUser(email=email, party=Party(name=body.name)))
     # Answer in the same time whether the account exists

@@ -55,6 +55,7 @@ class Appliance(Reply):
 
 class ServiceHistoryEntry(Reply):
     work_order: str
+    work_order_id: int = Field(description="The visit a complaint may name")
     request_id: Optional[int]
     kind: str
     state: str
@@ -165,6 +166,7 @@ def serialize_coverage(coverage):
 def serialize_history(order):
     return {
         'work_order': order.number or str(order.id),
+        'work_order_id': order.id,
         'request_id': order.request.id if order.request else None,
         'kind': order.kind,
         'state': order.state,

@@ -5,16 +5,34 @@
 an owner they already have an account."""
 import trytond.config as config
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.modules.appliance_security.sms import send_sms
+from trytond.modules.appliance_service.local_time import utc_now
 from trytond.pool import Pool, PoolMeta
 from trytond.report import get_email
 from trytond.sendmail import send_message_transactional
 from trytond.tools.email_ import set_from_header
 from trytond.transaction import Transaction, without_check_access
 
+# The version of the privacy policy the portal shows; a new text gets a new
+# version so that the consent of each account tells which text it accepted
+PRIVACY_POLICY_VERSION = '2026-01'
+
+
+def privacy_policy_version():
+    return config.get('appliance_portal', 'privacy_policy_version',
+        default=PRIVACY_POLICY_VERSION)
+
 
 class User(metaclass=PoolMeta):
     __name__ = 'web.user'
+
+    privacy_policy_version = fields.Char(
+        "Privacy Policy Version", readonly=True,
+        help="The version of the privacy policy the customer accepted.")
+    privacy_consent_date = fields.DateTime(
+        "Privacy Policy Accepted", readonly=True,
+        help="When the customer accepted the privacy policy.")
 
     def get_email_validation_url(self, url=None):
         "Link to the portal page when no URL is configured"
@@ -49,8 +67,17 @@ class User(metaclass=PoolMeta):
         user = cls(email=email, party=party)
         user.password = password
         user.save()
+        cls.record_privacy_consent([user])
         cls.validate_email([user])
         return user
+
+    @classmethod
+    def record_privacy_consent(cls, users):
+        "Record that users accept the current privacy policy, and when"
+        cls.write(users, {
+                'privacy_policy_version': privacy_policy_version(),
+                'privacy_consent_date': utc_now(),
+                })
 
     @classmethod
     def set_mobile(cls, party, mobile):

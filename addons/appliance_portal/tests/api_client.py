@@ -166,6 +166,7 @@ class ApiMixin:
             'mobile': f'+86 139{n:08d}',
             'address': {'subdivision': 'CN-ZJ', 'city': "杭州",
                 'street': f"文一路 {n} 号"},
+            'privacy_consent': True,
             }
         body.update(values)
         self.call('POST', 'auth/signup', body, status=202)

@@ -32,6 +32,9 @@ class PortalApiTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
         self.assertEqual(me['language'], 'zh_CN')
         self.assertEqual(me['address']['subdivision'], 'CN-ZJ')
         self.assertTrue(me['customer_number'])
+        self.assertEqual(me['privacy_policy_version'], self.call(
+                'GET', 'privacy-policy', status=200)[1]['version'])
+        self.assertTrue(me['privacy_consent_date'])
 
         def source():
             Party = Pool().get('party.party')
@@ -115,6 +118,7 @@ class PortalApiTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
                 ({'address': {'subdivision': 'XX-YY'}}, 422,
                     'address.subdivision'),
                 ({'role': 'admin'}, 422, 'role'),
+                ({'privacy_consent': False}, 422, 'privacy_consent'),
                 ]:
             with self.subTest(values=values):
                 n = unique()
@@ -123,6 +127,7 @@ class PortalApiTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
                     'password': PASSWORD_CUSTOMER,
                     'name': f"Other {n}",
                     'mobile': f'+86 137{n:08d}',
+                    'privacy_consent': True,
                     }
                 data.update(values)
                 error = self.assertError(
@@ -144,7 +149,8 @@ class PortalApiTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
                     'email': f'name{n}@example.com',
                     'password': f'Zhang Wei Long {n}',
                     'name': f'Zhang Wei Long {n}',
-                    'mobile': f'+86 135{n:08d}'}), 422, 'validation')
+                    'mobile': f'+86 135{n:08d}',
+                    'privacy_consent': True}), 422, 'validation')
 
     def test_login_errors_and_throttling(self):
         "Wrong credentials answer 401, then 429 with Retry-After"

@@ -126,6 +126,10 @@ class PlaywrightTestCase(PortalTestMixin, RouteTestCase):
         page.fill('input[name=city]', "杭州")
         page.fill('input[name=street]', "文三路 90 号")
         self.shot(page, '01-signup')
+        # Without the consent to the privacy policy the form is not sent
+        page.click('#signup-form button[type=submit]')
+        self.assertEqual(page.locator('#signup-sent').count(), 0)
+        page.check('#f-privacy_consent')
         page.click('#signup-form button[type=submit]')
         self.expect_visible(page, '#signup-sent', '01-signup-error')
         page.goto(self.confirmation_link(base, 'lin@example.com'))
@@ -242,6 +246,7 @@ class PlaywrightTestCase(PortalTestMixin, RouteTestCase):
         stranger.fill('input[name=mobile]', '13900139001')
         stranger.fill('input[name=email]', 'stranger@example.com')
         stranger.fill('input[name=password]', 'Qx7-Mango-Tree-5!')
+        stranger.check('#f-privacy_consent')
         stranger.click('#signup-form button[type=submit]')
         expect(stranger.locator('#signup-sent')).to_be_visible()
         stranger.goto(self.confirmation_link(base, 'stranger@example.com'))

@@ -191,12 +191,14 @@
     }
 
     async function signupView() {
-        const provinces = await subdivisionOptions();
+        const [provinces, policy] = await Promise.all([subdivisionOptions(),
+            api.get('privacy-policy')]);
         const form = h('form#signup-form', {onsubmit: async function (event) {
             event.preventDefault();
             const values = Common.formValues(form);
             values.address = addressValues(values);
             values.language = Common.language();
+            values.privacy_consent = form.elements.privacy_consent.checked;
             const result = await Common.submitting(form, function () {
                 return api.post('auth/signup', values);
             });
@@ -216,8 +218,42 @@
         field(t('Password'), input('password', {type: 'password',
             required: true, minlength: 8, autocomplete: 'new-password'})),
         addressFields(provinces),
+        h('label.check', h('input', {type: 'checkbox', id: 'f-privacy_consent',
+            name: 'privacy_consent', required: true}),
+        h('span', t('I have read and accept the '),
+            h('a', {href: '#/privacy', target: '_blank'},
+                t('privacy policy')),
+            ' (' + t('version {version}', {version: policy.version}) + ')')),
         h('button.primary', {type: 'submit'}, t('Sign up')));
         return page(t('Create an account'), form);
+    }
+
+    const PRIVACY_POLICY = [
+        ['What we collect', 'Your name, mobile phone, email and address, '
+            + 'the appliances you register (model, serial number, dates of '
+            + 'purchase and installation) and the history of their service.'],
+        ['Why', 'To confirm your warranty, book and carry out the visits you '
+            + 'ask for, tell you about their progress and ask for your '
+            + 'rating. Marketing messages only with your separate consent.'],
+        ['Who sees it', 'Our customer service and the engineer of your visit; '
+            + 'the maker of your appliance for warranty claims. We do not sell '
+            + 'your data.'],
+        ['How it is kept', 'Your phone, identity card number and address are '
+            + 'encrypted in our database, and staff see them only when their '
+            + 'work needs it. Service records are kept as long as the law on '
+            + 'product quality and warranty requires.'],
+        ['Your rights', 'You can read and correct your data on your profile, '
+            + 'withdraw your consent to notifications and marketing at any '
+            + 'time, and ask our customer service to delete your account.'],
+    ];
+
+    async function privacyView() {
+        const policy = await api.get('privacy-policy');
+        return page(t('Privacy policy'),
+            h('p.muted', t('version {version}', {version: policy.version})),
+            PRIVACY_POLICY.map(function ([title, text]) {
+                return h('section', h('h2', t(title)), h('p', t(text)));
+            }));
     }
 
     function resetView(args, params) {
@@ -443,8 +479,11 @@
                     h('div.muted', Common.formatDate(
                         entry.done_at || entry.appointment_start)));
                 }) : h('p.muted', t('No service yet.')),
-            h('a.button.primary', {href: '#/book?appliance=' + appliance.id},
-                t('Book a visit')));
+            h('div.actions',
+                h('a.button.primary', {href: '#/book?appliance=' + appliance.id},
+                    t('Book a visit')),
+                h('a.button', {href: '#/ask?kind=complaint&appliance='
+                    + appliance.id}, t('Ask or complain'))));
     }
 
     // Booking
@@ -452,9 +491,19 @@
     const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday',
         'Friday', 'Saturday'];
 
-    function slotPicker(slots, name) {
+    // The portal books up to this many weeks ahead (MAX_SLOT_DAYS of the API)
+    const BOOKING_WEEKS = 8;
+
+    function addDays(day, days) {
+        const date = new Date(day + 'T00:00:00Z');
+        date.setUTCDate(date.getUTCDate() + days);
+        return date.toISOString().slice(0, 10);
+    }
+
+    function slotPicker(slots, name, emptyText) {
         if (!slots.length) {
-            return h('p.muted', t('No free slot in the coming days: call us.'));
+            return h('p.muted', emptyText
+                || t('No free slot in the coming days: call us.'));
         }
         const days = {};
         slots.forEach(function (slot) {
@@ -479,10 +528,31 @@
         let applianceId = params.get('appliance') || (appliances[0]
             && String(appliances[0].id)) || '';
         const slotBox = h('div');
+        let week = 0;
+
+        function weekButton(label, target, disabled) {
+            return h('button.link', {type: 'button', disabled: disabled,
+                onclick: function () {
+                    week = target;
+                    loadSlots();
+                }}, label);
+        }
 
         async function loadSlots() {
-            const query = applianceId ? '?appliance=' + applianceId : '';
-            slotBox.replaceChildren(slotPicker(await api.get('slots' + query)));
+            const start = addDays(Common.localToday(), 7 * week);
+            const end = addDays(start, 6);
+            let query = '?from=' + start + '&to=' + end;
+            if (applianceId) {
+                query += '&appliance=' + applianceId;
+            }
+            const slots = await api.get('slots' + query);
+            slotBox.replaceChildren(h('div.week-nav',
+                weekButton(t('Previous week'), week - 1, week === 0),
+                h('span', start + ' – ' + end),
+                weekButton(t('Next week'), week + 1,
+                    week >= BOOKING_WEEKS - 1)),
+            slotPicker(slots, 'slot',
+                t('No free slot this week: try the next one or call us.')));
         }
         const form = h('form#book-form', {onsubmit: async function (event) {
             event.preventDefault();
@@ -518,12 +588,37 @@
         return page(t('Book a visit'), form);
     }
 
-    function askView() {
+    async function askView(args, params) {
+        const appliances = (await api.get('appliances?limit=100')).items;
+        const visitBox = h('div');
+
+        async function loadVisits(applianceId) {
+            if (!applianceId) {
+                visitBox.replaceChildren();
+                return;
+            }
+            const appliance = await api.get('appliances/' + applianceId);
+            visitBox.replaceChildren(field(t('Visit'), select('work_order',
+                [['', t('None')]].concat(appliance.service_history.map(
+                    function (entry) {
+                        return [String(entry.work_order_id), entry.work_order
+                            + ' · ' + entry.state_string + ' · '
+                            + Common.formatDate(entry.done_at
+                                || entry.appointment_start)];
+                    })), params.get('work_order') || '')));
+        }
         const form = h('form#ask-form', {onsubmit: async function (event) {
             event.preventDefault();
             const values = Common.formValues(form);
+            const body = {kind: values.kind, description: values.description};
+            if (values.appliance) {
+                body.appliance = Number(values.appliance);
+            }
+            if (values.work_order) {
+                body.work_order = Number(values.work_order);
+            }
             const request = await Common.submitting(form, function () {
-                return api.post('service-requests', values);
+                return api.post('service-requests', body);
             });
             if (request) {
                 Common.notice(t('Sent.'), 'ok');
@@ -531,11 +626,20 @@
             }
         }},
         field(t('Kind'), select('kind', [['consultation', t('Consultation')],
-            ['complaint', t('Complaint')]], 'consultation')),
+            ['complaint', t('Complaint')]], params.get('kind')
+            || 'consultation')),
+        field(t('Appliance'), select('appliance', [['', t('None')]].concat(
+            appliances.map(function (a) {
+                return [String(a.id), a.model_name + ' · ' + a.serial_number];
+            })), params.get('appliance') || '', {onchange: function (event) {
+            loadVisits(event.target.value);
+        }})),
+        visitBox,
         field(t('Your question or complaint'), h('textarea', {
             name: 'description', id: 'f-description', required: true,
             rows: 5})),
         h('button.primary', {type: 'submit'}, t('Send')));
+        await loadVisits(params.get('appliance'));
         return page(t('Ask or complain'), form);
     }
 
@@ -773,6 +877,10 @@
         }},
         h('p.muted', t('Customer number') + ': ' + (me.customer_number || ''),
             ' · ', me.email),
+        me.privacy_consent_date ? h('p.muted', h('a', {href: '#/privacy'},
+            t('Privacy policy')), ' ' + t('accepted on {date}, version {version}', {
+            date: Common.formatDate(me.privacy_consent_date),
+            version: me.privacy_policy_version})) : null,
         field(t('Name'), input('name', {value: me.name, required: true})),
         field(t('Mobile phone'), input('mobile', {type: 'tel',
             value: me.mobile || '', required: true})),
@@ -809,6 +917,7 @@
     const render = Common.router([
         [/^\/login$/, loginView],
         [/^\/signup$/, signupView],
+        [/^\/privacy$/, privacyView],
         [/^\/reset$/, resetView],
         [/^\/validate$/, validateView],
         [/^\/$/, requireLogin(homeView)],

@@ -22,6 +22,29 @@
         'Sign out': '退出登录',
         'Sign up': '注册',
         'Create an account': '注册新账户',
+        'Previous week': '上一周',
+        'Next week': '下一周',
+        'No free slot this week: try the next one or call us.': '本周没有空闲时段：请查看下一周或致电我们。',
+        'I have read and accept the ': '我已阅读并同意',
+        'privacy policy': '隐私政策',
+        'Privacy policy': '隐私政策',
+        'version {version}': '版本 {version}',
+        'accepted on {date}, version {version}': '已于 {date} 同意（版本 {version}）',
+        'What we collect': '我们收集的信息',
+        'Your name, mobile phone, email and address, the appliances you register (model, serial number, dates of purchase and installation) and the history of their service.':
+            '您的姓名、手机号、电子邮箱和地址，您登记的家电（型号、序列号、购买和安装日期）及其服务记录。',
+        'Why': '用途',
+        'To confirm your warranty, book and carry out the visits you ask for, tell you about their progress and ask for your rating. Marketing messages only with your separate consent.':
+            '用于确认保修、预约并完成您申请的上门服务、告知服务进度并邀请您评价。仅在您单独同意后才会发送营销信息。',
+        'Who sees it': '谁能看到',
+        'Our customer service and the engineer of your visit; the maker of your appliance for warranty claims. We do not sell your data.':
+            '我们的客服人员和为您上门的工程师；保修索赔时提供给您家电的制造商。我们不会出售您的数据。',
+        'How it is kept': '保存方式',
+        'Your phone, identity card number and address are encrypted in our database, and staff see them only when their work needs it. Service records are kept as long as the law on product quality and warranty requires.':
+            '您的手机号、身份证号和地址在我们的数据库中加密保存，员工仅在工作需要时才能查看。服务记录按产品质量和三包法规要求的期限保存。',
+        'Your rights': '您的权利',
+        'You can read and correct your data on your profile, withdraw your consent to notifications and marketing at any time, and ask our customer service to delete your account.':
+            '您可以在个人资料中查看和更正您的信息，随时撤回对通知和营销信息的同意，并可联系客服注销账户。',
         'Email': '电子邮箱',
         'Password': '密码',
         'New password': '新密码',
