@@ -96,8 +96,9 @@ class ApplianceAuditTestCase(CompanyTestMixin, ModuleTestCase):
             priority = changes['priority']
             self.assertEqual(priority.user, user)
             self.assertTrue(
+                # PostgreSQL keeps the seconds, rounded
                 before - dt.timedelta(seconds=1)
-                <= priority.timestamp <= after)
+                <= priority.timestamp <= after + dt.timedelta(seconds=1))
             # As displayed: the labels of the selection
             self.assertEqual(priority.old_value, "Normal")
             self.assertEqual(priority.new_value, "Urgent")
