@@ -324,14 +324,14 @@ def period_parameters(company_tz, today):
 
 
 def count_work_orders(database):
-    from sql import Literal, Table
+    from sql import Table
     from sql.aggregate import Count
 
     from trytond.transaction import Transaction
     table = Table('appliance_work_order')
     with Transaction().start(database, 0, readonly=True) as transaction:
         cursor = transaction.connection.cursor()
-        cursor.execute(*table.select(Count(Literal('*'))))
+        cursor.execute(*table.select(Count(table.id)))
         return cursor.fetchone()[0]
 
 
