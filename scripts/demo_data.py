@@ -547,7 +547,8 @@ def create_customers(config, rng, count, china, subdivisions, langs):
             mobile = chinese_mobile(rng)
         mobiles.add('+86' + mobile)
         values = customer_values(rng, chinese_name(rng), mobile, GEOGRAPHY)
-        mechanisms = [{'type': 'mobile', 'value': '+86' + mobile}]
+        # The mobile is on the customer, encrypted: no clear copy as contact
+        mechanisms = []
         if values['email']:
             mechanisms.append({'type': 'email', 'value': values['email']})
         vlist.append({

@@ -81,18 +81,15 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def set_mobile(cls, party, mobile):
-        """Set the mobile number of party and of its mobile contact: the
-        SMS of the password reset and of the second factor go there"""
+        """Set the mobile number of party, where the SMS of the password
+        reset and of the second factor go; a mobile contact of the party
+        would keep it in clear, so it is removed"""
         pool = Pool()
         ContactMechanism = pool.get('party.contact_mechanism')
         party.mobile_number = mobile
         party.save()
-        mechanisms = [m for m in party.contact_mechanisms
-            if m.type == 'mobile']
-        mechanism = (mechanisms[0] if mechanisms
-            else ContactMechanism(party=party, type='mobile'))
-        mechanism.value = mobile
-        mechanism.save()
+        ContactMechanism.delete([m for m in party.contact_mechanisms
+                if m.type == 'mobile'])
 
     @classmethod
     def send_account_exists(cls, users):

@@ -14,6 +14,7 @@ import time
 from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, fields
+from trytond.modules.appliance.party import normalize_mobile
 from trytond.pool import Pool, PoolMeta
 from trytond.res.user import PASSWORD_HASH
 from trytond.transaction import Transaction, without_check_access
@@ -236,15 +237,12 @@ class WebUser(metaclass=PoolMeta):
         if '@' in identifier:
             users = cls.search([('email', '=', identifier.lower())], limit=1)
         elif channel == 'sms':
-            users = [u for u in cls.search([
-                        ('party.contact_mechanisms', 'where', [
-                                ('type', '=', 'mobile'),
-                                ['OR',
-                                    ('value', '=', identifier),
-                                    ('value_compact', '=', identifier),
-                                    ],
-                                ]),
-                        ], limit=2)]
+            # The mobile is kept encrypted on the customer: its blind index
+            # finds the E.164 form only
+            mobile = normalize_mobile(identifier)
+            users = cls.search([
+                    ('party.mobile_number', '=', mobile),
+                    ], limit=2) if mobile else []
             users = users if len(users) == 1 else []
         else:
             users = []
@@ -256,10 +254,10 @@ class WebUser(metaclass=PoolMeta):
 
     @property
     def sms_number(self):
+        "The mobile of the customer, read in clear for the SMS only"
         if self.party:
-            for mechanism in self.party.contact_mechanisms:
-                if mechanism.type == 'mobile' and mechanism.value:
-                    return mechanism.value_compact or mechanism.value
+            with without_check_access():
+                return self.__class__(self.id).party.mobile_number
 
     @classmethod
     def set_password_sms(cls, identifier, code, password):

@@ -667,9 +667,7 @@ class ApplianceSecurityTestCase(ModuleTestCase):
         Party = pool.get('party.party')
         party, = Party.create([{
                     'name': "Li Lei",
-                    'contact_mechanisms': [('create', [
-                                {'type': 'mobile', 'value': mobile}]
-                            if mobile else [])],
+                    'mobile_number': mobile,
                     }])
         user, = WebUser.create([{
                     'email': email, 'password': GOOD, 'party': party.id,
