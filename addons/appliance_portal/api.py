@@ -791,7 +791,12 @@ class ApiErrorMiddleware:
     def __call__(self, environ, start_response):
         match = API_PATH.match(environ.get('PATH_INFO', ''))
         if not match:
-            return self.app(environ, start_response)
+            try:
+                return self.app(environ, start_response)
+            except HTTPException as exception:
+                # trytond refuses a foreign Origin by raising outside its
+                # handlers, which the server would answer with a 500
+                return exception(environ, start_response)
         database_name = match.group('database')
         request = WerkzeugRequest(environ, shallow=True)
         if early := self._refuse(environ):
@@ -806,7 +811,14 @@ class ApiErrorMiddleware:
                 return start_response(status, headers, exc_info)
             return lambda data: None
 
-        body = self.app(environ, capture)
+        try:
+            body = self.app(environ, capture)
+        except HTTPException as exception:
+            # e.g. an Origin that is neither the host nor in [web] cors
+            code = exception.code
+            return error_response(request, ApiError(
+                    STATUS_CODES.get(code, 'malformed'), status=code),
+                database_name)(environ, start_response)
         if self._json_or_ok(captured['status'], captured['headers']):
             return body
         if hasattr(body, 'close'):

@@ -19,7 +19,8 @@ ERROR_DESCRIPTIONS = {
     "no body",
     401: "Not authenticated, wrong credentials, or a second factor or a "
     "new password is needed",
-    403: "Forbidden to this user",
+    403: "Forbidden to this user, or a browser request from an Origin the "
+    "server does not allow ([web] cors)",
     404: "Not found, or belongs to someone else",
     405: "Method not allowed (see Allow)",
     409: "Slot full, already rated or wrong state",
@@ -31,8 +32,8 @@ ERROR_DESCRIPTIONS = {
     501: "Not available on this server",
     503: "Busy: try again after Retry-After seconds",
     }
-# Every operation may answer these
-COMMON_ERRORS = {404, 405, 503}
+# Every operation may answer these (403 for a foreign Origin)
+COMMON_ERRORS = {403, 404, 405, 503}
 CUSTOMER_SECURITY = [{'customerToken': []}]
 STAFF_SECURITY = [{'staffKey': []}, {'staffSession': []}, {'staffBasic': []}]
 

@@ -1325,6 +1325,19 @@ class PortalApiTestCase(PortalTestMixin, ApiMixin, RouteTestCase):
         errors = self.reply_checker().check('GET', 'me', 200, {'id': 1})
         self.assertTrue(errors)
 
+    def test_foreign_origin_refused(self):
+        "A foreign Origin is a 403, in JSON under the API, never a 5xx"
+        token, _ = self.signup()
+        for origin in ['https://evil.example', 'enrolment_required']:
+            with self.subTest(origin=origin):
+                self.assertError(self.call('GET', 'me', token=token,
+                        headers={'Origin': origin}), 403, 'forbidden')
+                self.assertError(self.call('GET', 'staff/me',
+                        headers={'Origin': origin}), 403, 'forbidden')
+                response = self.client().get(f'/{self.db_name}/',
+                    headers={'Origin': origin})
+                self.assertEqual(response.status_code, 403)
+
 
 if __name__ == '__main__':
     unittest.main()
