@@ -211,7 +211,9 @@ class AuditLog(ResourceAccessMixin, ModelSQL, ModelView):
             table.resource, table.model, table.record_id, table.field,
             table.old_value, table.new_value, table.action,
             table.create_uid, table.create_date, table.user, table.timestamp]
-        constants = [user, now, user, now]
+        # The form shows the seconds: a stored fraction would read as a
+        # change to the web client
+        constants = [user, now, user, now.replace(microsecond=0)]
         if transaction.database.has_array():
             # One array a column, whatever the number of rows: PostgreSQL
             # takes at most 65,535 parameters

@@ -304,7 +304,11 @@ class Appraisal(Workflow, ModelSQL, ModelView):
         for appraisal in appraisals:
             total = appraisal.compute_total()
             if 'total' in result:
-                result['total'][appraisal.id] = total
+                # To the digits of the field: the web client takes more for
+                # a change
+                result['total'][appraisal.id] = (
+                    round(total, cls.total.digits[1])
+                    if total is not None else None)
             if 'grade' in result:
                 result['grade'][appraisal.id] = grade_of(total)
         return result
