@@ -277,6 +277,22 @@ class EncryptedFieldsMixin:
         return set()
 
     @classmethod
+    def _ids_of_portal_party(cls, ids, party_column):
+        "The ids among ids whose party_column is the portal customer"
+        party = portal_party()
+        if party is None:
+            return set()
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        own = set()
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(table.id,
+                    where=_in(table.id, sub_ids)
+                    & (Column(table, party_column) == party)))
+            own.update(i for i, in cursor)
+        return own
+
+    @classmethod
     def set_encrypted(cls, records, name, value):
         if is_masked(value):
             return
@@ -467,17 +483,8 @@ class Address(EncryptedFieldsMixin, metaclass=PoolMeta):
 
     @classmethod
     def _personal_data_own_ids(cls, ids):
-        own = super()._personal_data_own_ids(ids)
-        party = portal_party()
-        if party is not None:
-            table = cls.__table__()
-            cursor = Transaction().connection.cursor()
-            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-                cursor.execute(*table.select(table.id,
-                        where=_in(table.id, sub_ids)
-                        & (table.party == party)))
-                own.update(i for i, in cursor)
-        return own
+        return (super()._personal_data_own_ids(ids)
+            | cls._ids_of_portal_party(ids, 'party'))
 
 
 class ServiceRequest(EncryptedFieldsMixin, metaclass=PoolMeta):
@@ -500,17 +507,8 @@ class ServiceRequest(EncryptedFieldsMixin, metaclass=PoolMeta):
 
     @classmethod
     def _personal_data_own_ids(cls, ids):
-        own = super()._personal_data_own_ids(ids)
-        party = portal_party()
-        if party is not None:
-            table = cls.__table__()
-            cursor = Transaction().connection.cursor()
-            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-                cursor.execute(*table.select(table.id,
-                        where=_in(table.id, sub_ids)
-                        & (table.customer == party)))
-                own.update(i for i, in cursor)
-        return own
+        return (super()._personal_data_own_ids(ids)
+            | cls._ids_of_portal_party(ids, 'customer'))
 
 
 class _EngineerOrdersMixin:
