@@ -76,6 +76,24 @@ def period_label(start, periodicity):
     return start.strftime('%Y-%m')
 
 
+def scorecard_values(columns, float_type):
+    "The SQL of each scorecard KPI over the fact columns, as KPI.value"
+    values = []
+    for name in SCORECARD_KPIS:
+        kpi = KPIS[name]
+        numerator, denominator = kpi.columns(columns)
+        numerator = numerator.cast(float_type)
+        if denominator is None:
+            value = numerator
+        else:
+            value = Case(
+                (denominator > 0, numerator * Literal(kpi.scale)
+                    / denominator.cast(float_type)),
+                else_=Null)
+        values.append(value.as_(name))
+    return values
+
+
 class ScorecardContext(ModelView):
     "Engineer scorecard context"
     __name__ = 'appliance.engineer.scorecard.context'
@@ -168,20 +186,7 @@ class Scorecard(ModelSQL, ModelView):
             *(Column(fact, n).as_(n) for n in Fact.fact_names()),
             where=where)
         columns = FactColumns(facts)
-        values = []
-        for name in SCORECARD_KPIS:
-            kpi = KPIS[name]
-            numerator, denominator = kpi.columns(columns)
-            numerator = numerator.cast(float_type)
-            if denominator is None:
-                value = numerator
-            else:
-                # The value of KPI.value in SQL
-                value = Case(
-                    (denominator > 0, numerator * Literal(kpi.scale)
-                        / denominator.cast(float_type)),
-                    else_=Null)
-            values.append(value.as_(name))
+        values = scorecard_values(columns, float_type)
         return facts.select(
             columns.engineer.as_('id'),
             columns.engineer.as_('engineer'),
@@ -405,20 +410,7 @@ class ScorecardPeriod(ModelSQL, ModelView):
             index.as_('period_index'),
             where=where)
         columns = FactColumns(facts)
-        values = []
-        for name in SCORECARD_KPIS:
-            kpi = KPIS[name]
-            numerator, denominator = kpi.columns(columns)
-            numerator = numerator.cast(float_type)
-            if denominator is None:
-                value = numerator
-            else:
-                # The value of KPI.value in SQL
-                value = Case(
-                    (denominator > 0, numerator * Literal(kpi.scale)
-                        / denominator.cast(float_type)),
-                    else_=Null)
-            values.append(value.as_(name))
+        values = scorecard_values(columns, float_type)
         cards = facts.select(
             columns.engineer.as_('engineer'),
             columns.period_index.as_('period_index'),
