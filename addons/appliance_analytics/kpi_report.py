@@ -16,12 +16,14 @@ from sql.functions import RowNumber
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.appliance_service_kpi.fact import FactColumns
 from trytond.modules.appliance_service_kpi.kpi import KPIS
+from trytond.modules.appliance_service_kpi.materialised import (
+    MaterialisableMixin)
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from .common import (
-    ContextMixin, context_company, context_dates, local_date, month_start,
-    period_delta, week_start)
+    ContextMixin, context_company, context_dates, grouped, local_date,
+    month_start, period_delta, week_start)
 from .drill_down import DrillDownMixin, utc_bounds
 
 GROUPINGS = [
@@ -358,6 +360,38 @@ class FollowUpContext(ContextMixin):
     __name__ = 'appliance.analytics.follow_up.context'
 
 
+class FollowUpDay(MaterialisableMixin, ModelSQL):
+    "Follow-ups done per company, day and outcome"
+    __name__ = 'appliance.analytics.follow_up.day'
+
+    company = fields.Many2One('company.company', "Company")
+    date = fields.Date("Date")
+    satisfaction = fields.Char("Outcome")
+    follow_ups = fields.Integer("Follow-ups")
+
+    @classmethod
+    def _table_query(cls):
+        pool = Pool()
+        FollowUp = pool.get('appliance.follow_up')
+        Company = pool.get('company.company')
+        follow_up = FollowUp.__table__()
+        company = Company.__table__()
+        # The day in the time zone of the company, as the periods of the
+        # reports
+        date = local_date(follow_up.done_at, company.timezone)
+        keys = [follow_up.company, date, follow_up.satisfaction]
+        return grouped(
+            follow_up.join(company,
+                condition=follow_up.company == company.id),
+            Min(follow_up.id).as_('id'),
+            follow_up.company.as_('company'),
+            date.as_('date'),
+            follow_up.satisfaction.as_('satisfaction'),
+            Count().as_('follow_ups'),
+            where=(follow_up.state == 'done') & (follow_up.done_at != Null),
+            group_by=keys)
+
+
 class FollowUpOutcome(DrillDownMixin, ModelSQL, ModelView):
     "Follow-up outcome"
     __name__ = 'appliance.analytics.follow_up'
@@ -382,32 +416,29 @@ class FollowUpOutcome(DrillDownMixin, ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         pool = Pool()
-        FollowUp = pool.get('appliance.follow_up')
-        follow_up = FollowUp.__table__()
-        company = KPIReportMixin._company()
+        Day = pool.get('appliance.analytics.follow_up.day')
+        day = Day.__table__()
+        company = context_company()
         from_date, to_date = context_dates()
-        where = (follow_up.company == (company.id if company else None)) & (
-            follow_up.state == 'done')
-        if company and from_date:
-            where &= follow_up.done_at >= utc_bounds(
-                company, from_date, from_date)[0]
-        if company and to_date:
-            where &= follow_up.done_at < utc_bounds(
-                company, to_date, to_date)[1]
+        where = day.company == company
+        if from_date:
+            where &= day.date >= from_date
+        if to_date:
+            where &= day.date <= to_date
         values = [v for v, _ in cls.get_satisfactions()]
-        row_id = Case(*((follow_up.satisfaction == v, i + 1)
+        row_id = Case(*((day.satisfaction == v, i + 1)
                 for i, v in enumerate(values)), else_=len(values) + 1)
-        count = Count()
-        return follow_up.select(
+        # SUM of integers is a NUMERIC on PostgreSQL
+        count = cls.follow_ups.sql_cast(Sum(day.follow_ups))
+        return day.select(
             Min(row_id).as_('id'),
-            cls.company.sql_cast(
-                Literal(company.id if company else None)).as_('company'),
-            follow_up.satisfaction.as_('satisfaction'),
+            cls.company.sql_cast(Literal(company)).as_('company'),
+            day.satisfaction.as_('satisfaction'),
             count.as_('follow_ups'),
             (cls.share.sql_cast(count) / Sum(count, window=Window([]))).as_(
                 'share'),
             where=where,
-            group_by=[follow_up.satisfaction])
+            group_by=[day.satisfaction])
 
     def get_rec_name(self, name):
         return dict(self.get_satisfactions()).get(self.satisfaction) or ''
