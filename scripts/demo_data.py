@@ -3248,6 +3248,14 @@ def _timesheets(config, company, engineers, today, weeks):
     return len(lines)
 
 
+def _proposed_criterion_name(kpi):
+    "The name the form proposes for the indicator, in the context's language"
+    Criterion = Model.get('appliance.appraisal.template.criterion')
+    criterion = Criterion(kind='computed')
+    criterion.kpi = kpi
+    return criterion.name
+
+
 def _appraisals(config, rng, company, engineers, users, today):
     """The monthly template and the appraisals of the two months closed
     before this one, computed, scored, submitted and confirmed"""
@@ -3265,6 +3273,12 @@ def _appraisals(config, rng, company, engineers, users, today):
         criterion.weight = Decimal(1)
     template.save()
     _translate(config, template, 'en', name="Engineer Monthly Appraisal")
+    english = dict(SCORED_CRITERIA)
+    with config.set_context(language='en'):
+        for criterion in template.criteria:
+            name = (english[criterion.name] if criterion.kind == 'scored'
+                else _proposed_criterion_name(criterion.kpi))
+            _translate(config, criterion, 'en', name=name)
     first = today.replace(day=1)
     periods = []
     for _ in range(2):

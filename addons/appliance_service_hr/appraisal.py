@@ -114,6 +114,7 @@ class TemplateCriterion(sequence_ordered(), ModelSQL, ModelView):
             'invisible': Eval('kind') != 'computed',
             },
         help="The indicator of the period's work orders.")
+    kpi_string = kpi.translated('kpi')
     target = fields.Float(
         "Target", digits=(16, 2),
         states={
@@ -137,7 +138,8 @@ class TemplateCriterion(sequence_ordered(), ModelSQL, ModelView):
     @fields.depends('kind', 'kpi', 'name')
     def on_change_kpi(self):
         if self.kpi and not self.name:
-            self.name = dict(KPI_SELECTION)[self.kpi]
+            # in the user's language, as the criterion's name is translated
+            self.name = self.kpi_string
 
     @classmethod
     def validate_fields(cls, criteria, field_names):
