@@ -53,8 +53,19 @@ MAX_PENALTY = PenaltyParams().max_penalty
 SOLVE_PARAMS = pyvrp.SolveParams()
 # tolerance on times in minutes (rounding to whole seconds)
 EPSILON = 1e-6
-# share of the time kept for the second pass when solving per area
-SECOND_PASS_SHARE = .2
+# shares of the time of the passes when solving per area: each area with
+# its own vehicles, the visits left with the vehicles of other areas, groups
+# of neighbouring areas planned jointly from the routes found, and the
+# routes shortened with the visits served fixed
+FIRST_PASS_SHARE = .3
+SECOND_PASS_SHARE = .05
+JOINT_PASS_SHARE = .15
+POLISH_PASS_SHARE = .5
+# share of the time of planning again with the whole windows of the visits
+# that could not keep the window they were told
+WHOLE_WINDOW_SHARE = .2
+# the most visits of a group of areas planned jointly
+GROUP_VISITS = 500
 
 # violation reasons
 UNKNOWN = 'unknown'
@@ -700,7 +711,7 @@ def _solve_keeping(problem, seconds, seed, initial, areas, iterations,
     wall = time.perf_counter()
     end = clock() + seconds
     kept = keep_windows(problem)
-    plan = _solve(kept, seconds * (1 - SECOND_PASS_SHARE), seed, initial,
+    plan = _solve(kept, seconds * (1 - WHOLE_WINDOW_SHARE), seed, initial,
         areas, iterations, clock)
     # the visits served in their kept window keep it, the others get back
     # their whole window
@@ -724,33 +735,53 @@ def _solve_keeping(problem, seconds, seed, initial, areas, iterations,
 def _solve(problem, seconds, seed, initial, areas, iterations, clock):
     wall = time.perf_counter()
     started = clock()
-    end = started + seconds
     geometry = Geometry(problem)
     routes, planned = {}, problem
     if areas is not None:
         routes, planned = _kept_elsewhere(problem, initial, set(areas))
     parts = _first_parts(planned)
     count = 0
-    first_end = end if len(parts) == 1 else (
-        started + seconds * (1 - SECOND_PASS_SHARE))
-    for vehicles, visits, share in _shares(parts):
-        count += 1
-        deadline = _part_deadline(clock, first_end, share)
-        routes.update(_solve_part(planned, geometry, vehicles, visits,
-                Deadline(deadline, iterations, clock), seed + count,
-                initial))
-    if len(parts) > 1:
-        second = _second_parts(planned, routes)
-        for vehicles, visits, share in _shares(second):
+
+    def run(passes, end, previous):
+        nonlocal count
+        for vehicles, visits, share in _shares(passes):
             count += 1
             deadline = _part_deadline(clock, end, share)
             routes.update(_solve_part(planned, geometry, vehicles, visits,
                     Deadline(deadline, iterations, clock), seed + count,
-                    routes))
+                    previous))
+
+    if len(parts) == 1:
+        run(parts, started + seconds, initial)
+    else:
+        groups = _groups(planned)
+        shares = [FIRST_PASS_SHARE, SECOND_PASS_SHARE,
+            JOINT_PASS_SHARE if groups else 0., POLISH_PASS_SHARE]
+        ends = [started + seconds * sum(shares[:i + 1]) / sum(shares)
+            for i in range(len(shares))]
+        run(parts, ends[0], initial)
+        run(_second_parts(planned, routes), ends[1], routes)
+        if groups:
+            run(_group_parts(planned, groups, routes), ends[2], routes)
+        if POLISH_PASS_SHARE:
+            run(_polish_parts(planned, routes), ends[3], routes)
     plan = repair(problem, routes, geometry)
     plan.seconds = time.perf_counter() - wall
     plan.parts = count
     return plan
+
+
+def _polish_parts(problem, routes):
+    """[(vehicles, visits)] per area: the visits its vehicles serve, all
+    required, to shorten the routes (models with prizes a thousand times
+    the kilometre are slow to do so)"""
+    parts = {}
+    for vehicle in problem.vehicles:
+        vehicles, visits = parts.setdefault(vehicle.area, ([], []))
+        vehicles.append(vehicle)
+        visits.extend(replace(problem.visit[i], required=True)
+            for i in routes.get(vehicle.id, ()))
+    return [p for p in parts.values() if p[1]]
 
 
 def _kept_elsewhere(problem, initial, areas):
@@ -794,6 +825,75 @@ def _first_parts(problem):
         if vehicles and visits]
 
 
+def _area_of(problem, visit):
+    "The area of visit; a booked visit is in the area of its vehicle"
+    if (visit.fixed_vehicle is not None
+            and visit.fixed_vehicle in problem.vehicle):
+        return problem.vehicle[visit.fixed_vehicle].area
+    return visit.area
+
+
+def _groups(problem, limit=None):
+    """[(vehicles, visits)] of the groups of neighbouring areas, those
+    where vehicles of one may do visits of another, each of at most limit
+    visits (GROUP_VISITS): the areas joined the most linked first"""
+    if limit is None:
+        limit = GROUP_VISITS
+    size, vehicles_of, visits_of = {}, {}, {}
+    for vehicle in problem.vehicles:
+        vehicles_of.setdefault(vehicle.area, []).append(vehicle)
+    for visit in problem.visits:
+        area = _area_of(problem, visit)
+        visits_of.setdefault(area, []).append(visit)
+        size[area] = size.get(area, 0) + 1
+    links = {}
+    for vehicle in problem.vehicles:
+        if vehicle.allowed is None:
+            continue
+        for area in {problem.visit[i].area for i in vehicle.allowed
+                if i in problem.visit}:
+            if area != vehicle.area and area in size:
+                key = frozenset((vehicle.area, area))
+                links[key] = links.get(key, 0) + 1
+    group = {a: frozenset([a]) for a in set(size) | set(vehicles_of)}
+    for key, _ in sorted(links.items(),
+            key=lambda item: (-item[1], sorted(map(str, item[0])))):
+        a, b = key
+        if group[a] == group[b]:
+            continue
+        joined = group[a] | group[b]
+        if sum(size.get(x, 0) for x in joined) > limit:
+            continue
+        for x in joined:
+            group[x] = joined
+    parts = []
+    for areas in sorted({g for g in group.values() if len(g) > 1},
+            key=lambda g: sorted(map(str, g))):
+        vehicles = [v for a in areas for v in vehicles_of.get(a, ())]
+        visits = [v for a in areas for v in visits_of.get(a, ())]
+        if vehicles and visits:
+            parts.append((vehicles, visits))
+    return parts
+
+
+def _group_parts(problem, groups, routes):
+    """[(vehicles, visits)] of groups planned again from routes: the visits
+    served by a vehicle out of the group stay with it, those of other areas
+    served by a vehicle of the group are booked to it"""
+    by = {i: v for v, ids in routes.items() for i in ids}
+    parts = []
+    for vehicles, visits in groups:
+        ids = {v.id for v in vehicles}
+        kept = [v for v in visits if by.get(v.id, next(iter(ids))) in ids]
+        inside = {v.id for v in visits}
+        booked = [replace(problem.visit[i], fixed_vehicle=v.id,
+                required=True)
+            for v in vehicles for i in routes.get(v.id, ())
+            if i not in inside]
+        parts.append((vehicles, kept + booked))
+    return parts
+
+
 def _second_parts(problem, routes):
     """[(vehicles, visits)] per area: the visits left with the vehicles of
     other areas that may do them, their planned visits booked to them"""
@@ -822,7 +922,9 @@ def _solve_part(problem, geometry, vehicles, visits, deadline, seed, initial):
     sub = replace(problem, vehicles=vehicles, visits=visits)
     model = build_model(sub, geometry)
     start = _initial_routes(sub, geometry, initial)
-    return run_model(model, deadline, seed=seed, initial=start)
+    routes = {v.id: [] for v in vehicles}
+    routes.update(run_model(model, deadline, seed=seed, initial=start))
+    return routes
 
 
 def _initial_routes(problem, geometry, previous):
