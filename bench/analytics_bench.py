@@ -271,30 +271,331 @@ HAND = {
             ON a.part = f.part AND a.subdivision = f.subdivision
         ORDER BY 3 DESC""",
     }
+# The fault distribution by the other dimensions: the same query on
+# another key
+FAULT_BY = """
+    SELECT {key} AS key, COUNT(*) AS repairs,
+        COUNT(*)::float / SUM(COUNT(*)) OVER () AS share
+    {repairs}
+      AND w.done_at >= %(start_utc)s AND w.done_at < %(end_utc)s
+      AND {key} IS NOT NULL
+    GROUP BY 1 ORDER BY 2 DESC"""
+for _label, _key in [
+        ('category', 't.appliance_category'),
+        ('brand', 't.appliance_brand'),
+        ('model', 'a.product'),
+        ('cause', 'w.cause'),
+        ]:
+    HAND[f'fault ({_label})'] = FAULT_BY.format(key=_key, repairs=REPAIRS)
+HAND['region (city)'] = f"""
+    WITH repairs AS (
+        SELECT ad.subdivision, ad.city,
+            date_trunc('month', {LOCAL_DATE})::date AS month,
+            COUNT(*) AS repairs
+        {REPAIRS.replace('WHERE', 'LEFT JOIN party_address ad ON ad.id '
+            '= COALESCE(a.installation_address, w.address) WHERE')}
+          AND w.done_at >= %(start_utc)s AND w.done_at < %(end_utc)s
+          AND ad.subdivision IS NOT NULL
+        GROUP BY 1, 2, 3),
+    installed AS (
+        SELECT ad.subdivision, ad.city, date_trunc('month', COALESCE(
+                a.installation_date, a.sale_date,
+                a.production_date))::date AS since,
+            COUNT(*) AS appliances
+        FROM appliance_appliance a
+        JOIN party_address ad ON ad.id = a.installation_address
+        WHERE a.company = %(company)s AND ad.subdivision IS NOT NULL
+          AND COALESCE(a.installation_date, a.sale_date,
+            a.production_date) IS NOT NULL
+        GROUP BY 1, 2, 3),
+    months AS (SELECT DISTINCT month FROM repairs),
+    grid AS (
+        SELECT i.subdivision, i.city, m.month, SUM(i.appliances) AS installed
+        FROM months m JOIN installed i ON i.since <= m.month
+        GROUP BY 1, 2, 3)
+    SELECT g.subdivision AS key, g.city,
+        COALESCE(SUM(r.repairs), 0) AS repairs,
+        SUM(g.installed) AS installed,
+        COALESCE(SUM(r.repairs), 0) * 1000.0 / SUM(g.installed) AS rate
+    FROM grid g
+    LEFT JOIN repairs r ON r.subdivision = g.subdivision
+        AND r.city IS NOT DISTINCT FROM g.city AND r.month = g.month
+    GROUP BY 1, 2 ORDER BY 1, 2"""
+HAND['installed base'] = """
+    SELECT t.appliance_category AS key, ad.subdivision, COUNT(*) AS
+        appliances,
+        COUNT(*) FILTER (WHERE EXISTS (
+            SELECT 1 FROM appliance_warranty_coverage c
+            WHERE c.appliance = a.id AND c.kind = 'unit'
+              AND c.start_date <= %(end)s AND c.end_date >= %(end)s))
+            AS in_warranty
+    FROM appliance_appliance a
+    JOIN product_product p ON p.id = a.product
+    JOIN product_template t ON t.id = p.template
+    LEFT JOIN party_address ad ON ad.id = a.installation_address
+    WHERE a.company = %(company)s
+    GROUP BY 1, 2 ORDER BY 3 DESC"""
+HAND['follow-up outcomes'] = """
+    SELECT satisfaction AS key, COUNT(*) AS follow_ups,
+        COUNT(*)::float / SUM(COUNT(*)) OVER () AS share
+    FROM appliance_follow_up
+    WHERE company = %(company)s AND state = 'done'
+      AND done_at >= %(start_utc)s AND done_at < %(end_utc)s
+    GROUP BY 1 ORDER BY 2 DESC"""
+# The failure ranking: the Kaplan-Meier curves of the models and of their
+# categories, the first-year and two-year failure of each model
+HAND['failure ranking'] = HAND['failure curve'].replace(
+    """        SELECT product AS key, age, at_risk, d AS events,
+            EXP(SUM(LN(CASE WHEN d::float / at_risk < 1
+                THEN 1 - d::float / at_risk ELSE 1 END)) OVER (
+                PARTITION BY product ORDER BY age)) AS survival
+        FROM risks ORDER BY product, age""",
+    """        , models AS (
+            SELECT product, category, age, n, d, EXP(SUM(LN(
+                CASE WHEN d::float / at_risk < 1 THEN 1 - d::float / at_risk
+                ELSE 1 END)) OVER (PARTITION BY product ORDER BY age))
+                AS survival
+            FROM risks),
+        category_counts AS (
+            SELECT category, age, SUM(n) AS n, SUM(d) AS d
+            FROM counts GROUP BY 1, 2),
+        categories AS (
+            SELECT category, age, EXP(SUM(LN(CASE WHEN d::float / at_risk < 1
+                THEN 1 - d::float / at_risk ELSE 1 END)) OVER (
+                PARTITION BY category ORDER BY age)) AS survival
+            FROM (SELECT *, SUM(n) OVER (PARTITION BY category
+                ORDER BY age DESC) AS at_risk FROM category_counts) c),
+        per_category AS (
+            SELECT category,
+                1 - MIN(CASE WHEN age < 12 THEN survival ELSE 1 END)
+                    AS failure_12
+            FROM categories GROUP BY 1)
+        SELECT m.product AS key, SUM(m.n) AS appliances, SUM(m.d) AS
+            repaired,
+            1 - MIN(CASE WHEN m.age < 12 THEN m.survival ELSE 1 END)
+                AS failure_12,
+            1 - MIN(CASE WHEN m.age < 24 THEN m.survival ELSE 1 END)
+                AS failure_24,
+            1 - MIN(CASE WHEN m.age < 12 THEN m.survival ELSE 1 END)
+                - MAX(c.failure_12) AS excess_12
+        FROM models m LEFT JOIN per_category c ON c.category = m.category
+        GROUP BY 1 ORDER BY 6 DESC""")
+
+# The facts of the work orders behind the indicators of the quality,
+# satisfaction and engineer reports, from the base tables: the same
+# definitions as appliance_service_kpi (doc/index.rst), written by hand
+KPI_FACTS = """
+    WITH f AS (
+        SELECT w.id, w.engineer, w.region, w.state = 'done' AS done,
+            w.state = 'done' AND w.kind = 'repair' AS repair_done,
+            t.appliance_category AS category, ad.subdivision AS province,
+            COALESCE(w.done_at, w.sla_start, r.received_at, w.create_date)
+                AS date,
+            (EXTRACT(EPOCH FROM w.assigned_at) - EXTRACT(EPOCH FROM
+                COALESCE(w.sla_start, r.received_at, w.create_date)))
+                / 3600 AS response,
+            CASE WHEN w.state = 'done' THEN (EXTRACT(EPOCH FROM w.done_at)
+                - EXTRACT(EPOCH FROM COALESCE(w.sla_start, r.received_at,
+                w.create_date))) / 3600 END AS resolution,
+            CASE WHEN w.state = 'done' THEN (EXTRACT(EPOCH FROM w.done_at)
+                - EXTRACT(EPOCH FROM w.started_at)) / 3600 END AS repair,
+            CASE WHEN w.state = 'done' THEN w.labour_hours END AS labour,
+            CASE WHEN w.state = 'done' THEN COALESCE(w.labour_hours
+                * COALESCE(k.kpi_labour_cost, 0), 0) + COALESCE((
+                SELECT SUM(l.quantity * u.factor / du.factor
+                    * COALESCE((SELECT MAX(cp.cost_price)
+                        FROM product_cost_price cp
+                        WHERE cp.product = l.product
+                          AND cp.company = w.company), 0))
+                FROM appliance_work_order_part l
+                JOIN product_product lp ON lp.id = l.product
+                JOIN product_template lt ON lt.id = lp.template
+                JOIN product_uom u ON u.id = l.unit
+                JOIN product_uom du ON du.id = lt.default_uom
+                WHERE l.work_order = w.id), 0) END AS cost,
+            (SELECT COUNT(*) FROM appliance_work_order_event e
+                WHERE e.work_order = w.id AND e.state = 'waiting') AS waits,
+            CASE WHEN w.state = 'done' AND w.kind = 'repair' THEN (
+                SELECT MIN(n.done_at) FROM appliance_work_order n
+                WHERE n.appliance = w.appliance AND n.kind = 'repair'
+                  AND n.state = 'done' AND n.id <> w.id
+                  AND n.done_at > w.done_at) END AS next_repair,
+            w.done_at,
+            CASE
+                WHEN w.state = 'cancelled' OR (w.response_deadline IS NULL
+                    AND w.resolution_deadline IS NULL) THEN NULL
+                WHEN CASE WHEN w.state = 'waiting' THEN w.paused_at
+                    WHEN w.state = 'done' THEN w.done_at END
+                    > w.resolution_deadline
+                    OR w.assigned_at > w.response_deadline THEN 'breached'
+                WHEN w.state = 'done' THEN 'met'
+                ELSE 'in_progress' END AS sla,
+            ra.id AS rating, ra.overall, ra.punctuality, ra.attitude,
+            ra.quality,
+            (SELECT COUNT(*) FROM appliance_service_request q
+                WHERE q.complaint_work_order = w.id AND q.kind = 'complaint'
+                  AND q.state <> 'cancelled') AS complaints
+        FROM appliance_work_order w
+        LEFT JOIN appliance_service_request r ON r.id = w.request
+        LEFT JOIN appliance_appliance a ON a.id = w.appliance
+        LEFT JOIN product_product p ON p.id = a.product
+        LEFT JOIN product_template t ON t.id = p.template
+        LEFT JOIN party_address ad ON ad.id = w.address
+        LEFT JOIN appliance_work_order_rating ra ON ra.work_order = w.id
+        LEFT JOIN appliance_configuration_kpi k ON k.company = w.company
+        WHERE w.company = %(company)s
+          AND COALESCE(w.done_at, w.sla_start, r.received_at,
+            w.create_date) >= %(start_utc)s
+          AND COALESCE(w.done_at, w.sla_start, r.received_at,
+            w.create_date) < %(end_utc)s),
+    g AS (
+        SELECT *, next_repair IS NOT NULL AND EXTRACT(EPOCH FROM
+                next_repair) - EXTRACT(EPOCH FROM done_at) <= 30 * 86400
+                AS reworked_30,
+            next_repair IS NOT NULL AND EXTRACT(EPOCH FROM
+                next_repair) - EXTRACT(EPOCH FROM done_at) <= 90 * 86400
+                AS reworked_90
+        FROM f)
+    SELECT {key} AS key, {figures}
+    FROM g WHERE {key} IS NOT NULL
+    GROUP BY 1 ORDER BY 1"""
+KPI_FIGURES = {
+    'jobs_done': "COUNT(*) FILTER (WHERE done)",
+    'response_time': "AVG(response) FILTER (WHERE response >= 0)",
+    'time_to_repair': "AVG(resolution) FILTER (WHERE done)",
+    'repair_time': "AVG(repair) FILTER (WHERE done)",
+    'average_cost': "AVG(cost) FILTER (WHERE done)",
+    'cost': "COALESCE(SUM(cost) FILTER (WHERE done), 0)",
+    'labour_hours': "COALESCE(SUM(labour) FILTER (WHERE done), 0)",
+    'first_time_fix_rate': (
+        "100.0 * COUNT(*) FILTER (WHERE repair_done AND waits = 0 "
+        "AND NOT reworked_30) / NULLIF(COUNT(*) FILTER (WHERE repair_done), "
+        "0)"),
+    'rework_rate_30': (
+        "100.0 * COUNT(*) FILTER (WHERE reworked_30) / "
+        "NULLIF(COUNT(*) FILTER (WHERE repair_done), 0)"),
+    'rework_rate_90': (
+        "100.0 * COUNT(*) FILTER (WHERE reworked_90) / "
+        "NULLIF(COUNT(*) FILTER (WHERE repair_done), 0)"),
+    'sla_met_share': (
+        "100.0 * COUNT(*) FILTER (WHERE sla = 'met') / "
+        "NULLIF(COUNT(sla), 0)"),
+    'sla_breached_share': (
+        "100.0 * COUNT(*) FILTER (WHERE sla = "
+        "'breached') / NULLIF(COUNT(sla), 0)"),
+    'sla_in_progress_share': (
+        "100.0 * COUNT(*) FILTER (WHERE sla = "
+        "'in_progress') / NULLIF(COUNT(sla), 0)"),
+    'sla_compliance': (
+        "100.0 * COUNT(*) FILTER (WHERE sla = 'met') / "
+        "NULLIF(COUNT(*) FILTER (WHERE sla IN ('met', 'breached')), 0)"),
+    'csat': (
+        "100.0 * COUNT(*) FILTER (WHERE overall >= 4) / "
+        "NULLIF(COUNT(rating), 0)"),
+    'rating_overall': (
+        "SUM(overall) FILTER (WHERE rating IS NOT NULL)::float"
+        " / NULLIF(COUNT(rating), 0)"),
+    'rating_punctuality': (
+        "SUM(punctuality) FILTER (WHERE rating IS NOT "
+        "NULL)::float / NULLIF(COUNT(rating), 0)"),
+    'rating_attitude': (
+        "SUM(attitude) FILTER (WHERE rating IS NOT NULL)"
+        "::float / NULLIF(COUNT(rating), 0)"),
+    'rating_quality': (
+        "SUM(quality) FILTER (WHERE rating IS NOT NULL)"
+        "::float / NULLIF(COUNT(rating), 0)"),
+    'complaints': "SUM(complaints)",
+    'complaint_rate': (
+        "100.0 * SUM(complaints) / NULLIF(COUNT(*) FILTER ("
+        "WHERE done), 0)"),
+    }
+QUALITY = ['jobs_done', 'response_time', 'time_to_repair', 'repair_time',
+    'average_cost', 'cost', 'first_time_fix_rate', 'rework_rate_30',
+    'rework_rate_90', 'sla_met_share', 'sla_breached_share',
+    'sla_in_progress_share']
+SATISFACTION = ['csat', 'rating_overall', 'rating_punctuality',
+    'rating_attitude', 'rating_quality', 'complaints', 'complaint_rate',
+    'jobs_done']
+ENGINEER = ['jobs_done', 'labour_hours', 'csat', 'first_time_fix_rate',
+    'rework_rate_30', 'sla_compliance', 'complaints', 'response_time',
+    'time_to_repair', 'average_cost']
+MONTH = "date_trunc('month', (date AT TIME ZONE 'UTC') AT TIME ZONE %(tz)s)"
+
+
+def kpi_hand(key, figures):
+    return KPI_FACTS.format(key=key, figures=', '.join(
+            f'{KPI_FIGURES[f]} AS {f}' for f in figures))
+
+
+HAND['quality (month)'] = kpi_hand(MONTH, QUALITY)
+for _label, _key in [
+        ('month', MONTH), ('engineer', 'engineer'), ('region', 'region'),
+        ('category', 'category'), ('province', 'province')]:
+    HAND[f'satisfaction ({_label})'] = kpi_hand(_key, SATISFACTION)
+HAND['engineer performance'] = kpi_hand('engineer', ENGINEER)
+
+
+def kpi_checks(figures, names):
+    "The figures compared and their column in the hand query"
+    return [(n, figures.index(n) + 1) for n in names]
 
 
 def report_specs(period):
-    """The reports: (label, model, context, the figure compared with the
-    hand-written query, its column in the hand query)"""
+    """The reports: (label, model, context, the figures compared with the
+    hand-written query as pairs of the field and its column in the hand
+    query)"""
     start, end = period['start'], period['end']
     base = {'from_date': start, 'to_date': end}
-    return [
+    specs = [
         ('fault (fault type)', 'appliance.analytics.fault',
-            dict(base, group_by='fault_type'), 'repairs', 1),
+            dict(base, group_by='fault_type'), [('repairs', 1)]),
+        ('fault (category)', 'appliance.analytics.fault',
+            dict(base, group_by='category'), [('repairs', 1)]),
+        ('fault (brand)', 'appliance.analytics.fault',
+            dict(base, group_by='brand'), [('repairs', 1)]),
+        ('fault (model)', 'appliance.analytics.fault',
+            dict(base, group_by='product'), [('repairs', 1)]),
         ('fault (part)', 'appliance.analytics.fault',
-            dict(base, group_by='part'), 'repairs', 1),
+            dict(base, group_by='part'), [('repairs', 1), ('quantity', 2)]),
+        ('fault (cause)', 'appliance.analytics.fault',
+            dict(base, group_by='cause'), [('repairs', 1)]),
         ('trend (month)', 'appliance.analytics.trend',
-            dict(base, period='month'), 'repairs', 2),
+            dict(base, period='month'), [('repairs', 2)]),
         ('trend (week)', 'appliance.analytics.trend',
             dict(from_date=period['week_start'], to_date=end,
-                period='week'), 'repairs', 2),
+                period='week'), [('repairs', 2)]),
         ('region (province x month)', 'appliance.analytics.region',
-            dict(base, level='subdivision', by_month=True), 'repairs', 2),
-        ('failure curve', 'appliance.analytics.failure.curve', {},
-            'events', 3),
-        ('parts demand', 'appliance.analytics.part_demand',
-            {'weeks': period['weeks']}, 'actual', 3),
+            dict(base, level='subdivision', by_month=True),
+            [('repairs', 2), ('installed', 3)]),
+        ('region (city)', 'appliance.analytics.region',
+            dict(base, level='city', by_month=False),
+            [('repairs', 2), ('installed', 3)]),
+        ('installed base', 'appliance.analytics.installed_base',
+            {'date': end}, [('appliances', 2), ('in_warranty', 3)]),
+        ('quality (month)', 'appliance.analytics.quality',
+            dict(base, group_by='month'),
+            kpi_checks(QUALITY, QUALITY)),
         ]
+    for key in ['month', 'engineer', 'region', 'category', 'province']:
+        specs.append((f'satisfaction ({key})',
+                'appliance.analytics.satisfaction',
+                dict(base, group_by=key),
+                kpi_checks(SATISFACTION, SATISFACTION)))
+    specs += [
+        ('engineer performance', 'appliance.analytics.engineer',
+            dict(base, group_by='engineer'),
+            kpi_checks(ENGINEER, ENGINEER)),
+        ('follow-up outcomes', 'appliance.analytics.follow_up', base,
+            [('follow_ups', 1), ('share', 2)]),
+        ('failure curve', 'appliance.analytics.failure.curve', {},
+            [('events', 3), ('at_risk', 2)]),
+        ('failure ranking', 'appliance.analytics.failure.ranking', {},
+            [('appliances', 1), ('repaired', 2), ('failure_12', 3),
+                ('failure_24', 4)]),
+        ('parts demand', 'appliance.analytics.part_demand',
+            {'weeks': period['weeks']}, [('actual', 3), ('forecast', 2)]),
+        ]
+    return specs
 
 
 def period_parameters(company_tz, today):
@@ -366,25 +667,38 @@ def ensure_views(database):
 
 
 def refresh_views(pool, repeat):
-    "Refresh every view, timed"
+    """Refresh every view of the configuration, timed: the model name, its
+    freshness (the seconds of the configuration), the seconds of the
+    refresh and the rows of the view, or None when the view is missing"""
     from trytond.transaction import Transaction
-    times = {}
+    refreshed = []
     for name in materialised_models():
         Model = pool.get(name)
         with Transaction().start(pool.database_name, 0) as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute('SELECT 1 FROM pg_matviews WHERE matviewname = %s',
+                (Model._table,))
+            if not cursor.fetchone():
+                refreshed.append((name, None, None, None))
+                continue
             seconds, _ = timed(lambda: Model._table_query_refresh(
                     concurrently=False, force=True), 1)
+            cursor.execute(f'SELECT COUNT(*) FROM "{Model._table}"')
+            rows, = cursor.fetchone()
             transaction.commit()
-        times[name] = seconds
-    return times
+        refreshed.append(
+            (name, Model._table_query_materialized(), seconds, rows))
+    return refreshed
 
 
-def run_reports(pool, company, period, repeat):
+def run_reports(pool, company, period, repeat, only=None):
     from trytond.transaction import Transaction
     results = []
-    for label, model, context, figure, column in report_specs(period):
+    for label, model, context, checks in report_specs(period):
+        if only and not any(o in label for o in only):
+            continue
         Model = pool.get(model)
-        names = ['id', figure]
+        names = ['id'] + [f for f, _ in checks]
 
         def ours():
             with Transaction().set_context(company=company, **context):
@@ -399,8 +713,14 @@ def run_reports(pool, company, period, repeat):
                 cursor.execute(HAND[label], dict(period, company=company))
                 return cursor.fetchall()
             hand_seconds, hand_rows = timed(hand, repeat)
-        total = round(sum((r[figure] or 0) for r in rows), 2)
-        hand_total = round(sum(float(r[column] or 0) for r in hand_rows), 2)
+        figures = []
+        for figure, column in checks:
+            total = round(sum(float(r[figure] or 0) for r in rows), 2)
+            hand_total = round(
+                sum(float(r[column] or 0) for r in hand_rows), 2)
+            figures.append((figure, total, hand_total, abs(
+                        total - hand_total) <= 0.01 * max(
+                        1, abs(hand_total)) and len(rows) == len(hand_rows)))
         results.append({
                 'report': label,
                 'rows': len(rows),
@@ -408,12 +728,51 @@ def run_reports(pool, company, period, repeat):
                 'ours': ours_seconds,
                 'hand': hand_seconds,
                 'ratio': ours_seconds / hand_seconds,
-                'same': abs(total - hand_total) <= 0.01 * max(
-                    1, abs(hand_total)),
-                'total': total,
-                'hand_total': hand_total,
+                'same': all(f[3] for f in figures),
+                'figures': figures,
                 })
     return results
+
+
+def explain(pool, company, period, labels, lines=25):
+    """Print the plans (EXPLAIN ANALYZE) of the table query of the reports
+    whose label contains one of labels, and of their hand-written query"""
+    from psycopg import ClientCursor
+
+    from trytond.transaction import Transaction
+    for label, model, context, _ in report_specs(period):
+        if not any(o in label for o in labels):
+            continue
+        Model = pool.get(model)
+        with Transaction().start(pool.database_name, 0, readonly=True,
+                context=dict(context, company=company)) as transaction:
+            connection = transaction.connection
+            query = Model.table_query()
+            sql = ClientCursor(connection).mogrify(str(query), query.params)
+            cursor = connection.cursor()
+            for name, statement, params in [
+                    ('ours', sql.replace('%', '%%'), None),
+                    ('hand', HAND[label], dict(period, company=company))]:
+                cursor.execute('EXPLAIN (ANALYZE, COSTS OFF) ' + statement,
+                    params)
+                plan = [r for r, in cursor]
+                log(f"\n-- {label}: {name} ({len(plan)} plan lines)")
+                for row in plan[:lines]:
+                    log('    ' + row)
+
+
+def defect_alert(pool, company):
+    """The seconds of the weekly cron of the batch-defect alert (no report:
+    it stores its alerts), rolled back, and the alerts it found"""
+    from trytond.transaction import Transaction
+    with Transaction().start(pool.database_name, 0,
+            context={'company': company}) as transaction:
+        Alert = pool.get('appliance.analytics.defect_alert')
+        Company = pool.get('company.company')
+        seconds, alerts = timed(
+            lambda: Alert.detect(companies=[Company(company)]), 1)
+        transaction.rollback()
+    return seconds, len(alerts)
 
 
 def wall_screen(database, repeat):
@@ -472,6 +831,13 @@ def main():
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--setup', action='store_true',
         help="create the database and its reference data when missing")
+    parser.add_argument('--only', nargs='*',
+        help="time only the reports whose label contains one of these")
+    parser.add_argument('--no-wall', action='store_true',
+        help="skip the wall screen")
+    parser.add_argument('--explain', nargs='*',
+        help="print the query plans of the reports whose label contains "
+        "one of these, and stop")
     args = parser.parse_args()
     os.environ.setdefault(
         'TRYTOND_DATABASE_URI', 'postgresql://postgres@127.0.0.1:5432/')
@@ -511,23 +877,40 @@ def main():
     log(f"{orders} work orders; PostgreSQL; "
         f"load average {os.getloadavg()[0]:.1f}")
 
+    if args.explain:
+        explain(pool, company, period_parameters(tz, today), args.explain)
+        return 0
     refreshed = refresh_views(pool, args.repeat)
     log("\nmaterialised views (refreshed by the ir.model|refresh_materialized "
-        "cron):")
-    for name, seconds in refreshed.items():
-        log(f"  {name:40} refresh {seconds:7.2f} s")
+        "cron when older than the seconds of bench/analytics.conf):")
+    for name, freshness, seconds, rows in refreshed:
+        if seconds is None:
+            log(f"  {name:40} NOT MATERIALISED (no view)")
+        else:
+            log(f"  {name:40} every {freshness:5} s, refresh "
+                f"{seconds:7.2f} s, {rows} rows")
 
     period = period_parameters(tz, today)
-    results = run_reports(pool, company, period, args.repeat)
+    results = run_reports(pool, company, period, args.repeat, args.only)
     log(f"\n{'report':28} {'rows':>6} {'ours s':>8} {'hand s':>8} "
-        f"{'ratio':>6}  figures")
+        f"{'ratio':>6}  figures (ours / hand)")
     for r in results:
+        figures = '; '.join(f'{f} {t} / {h}' for f, t, h, _ in r['figures'])
         log(f"{r['report']:28} {r['rows']:6} {r['ours']:8.3f} "
             f"{r['hand']:8.3f} {r['ratio']:6.2f}  "
             f"{'same' if r['same'] else 'DIFFERENT'} "
-            f"({r['total']} / {r['hand_total']})")
+            f"(rows {r['rows']} / {r['hand_rows']}; {figures})")
     worst = max(results, key=lambda r: r['ratio'])
+    if not args.only:
+        seconds, alerts = defect_alert(pool, company)
+        log(f"\nbatch-defect alert (weekly cron, stored alerts, no report "
+            f"query): detect {seconds:.2f} s, {alerts} alerts")
 
+    if args.no_wall:
+        log(f"analytics: worst ratio {worst['ratio']:.2f} "
+            f"({worst['report']}) at {orders} work orders; wall screen "
+            "not timed")
+        return 0 if all(r['same'] for r in results) else 1
     wall_seconds, ping_seconds, data = wall_screen(
         args.database, max(args.repeat, 5))
     log(f"\nwall screen: figures {wall_seconds:.3f} s, trivial request "

@@ -53,6 +53,14 @@ FOLLOWED_SHARE = 0.3
 FOLLOW_UPS = [('5', 0.45), ('4', 0.3), ('3', 0.13), ('2', 0.08), ('1', 0.04)]
 REWORK_SHARE = 0.03
 PARTS_SHARE = 0.6
+# A second part now and then, and a share of the lines with two units
+SECOND_PART_SHARE = 0.15
+DOUBLE_QUANTITY_SHARE = 0.1
+# The share of the visits done that waited for parts or the customer (a
+# second visit), and of those complained about (a few cancelled later)
+WAITED_SHARE = 0.06
+COMPLAINED_SHARE = 0.012
+COMPLAINT_CANCELLED_SHARE = 0.1
 OPEN_STATES = [
     ('draft', 0.10), ('scheduled', 0.25), ('dispatched', 0.25),
     ('on_the_way', 0.10), ('in_progress', 0.15), ('waiting', 0.15)]
@@ -94,6 +102,27 @@ class Reference:
         self.cursor.execute(*query)
         return self.cursor.fetchall()
 
+    def load_spare_parts(self):
+        """The spare parts and their unit per part category code, the first
+        first"""
+        from trytond.pool import Pool
+        t = self.t
+        template, product = t['product_template'], t['product_product']
+        category = t['product_category']
+        parts = {}
+        if 'spare_part' not in Pool().get('product.template')._fields:
+            # Without the parts module
+            return parts
+        rows = self.rows(product
+            .join(template, condition=product.template == template.id)
+            .join(category, condition=template.part_category == category.id)
+            .select(category.code, product.id, template.default_uom,
+                where=template.spare_part == True,  # noqa: E712
+                order_by=[product.id.asc]))
+        for code, product_id, unit_id in rows:
+            parts.setdefault(code, []).append((product_id, unit_id))
+        return parts
+
     def load(self):
         t = self.t
         (self.company, self.timezone), = self.rows(t['company_company'].select(
@@ -119,9 +148,12 @@ class Reference:
                 order_by=[product.id.asc]))
         fault = t['appliance_fault_type']
         self.faults = {}
-        for fault_id, category_id in self.rows(fault.select(
-                    fault.id, fault.category, order_by=[fault.id.asc])):
+        fault_codes = {}
+        for fault_id, category_id, code in self.rows(fault.select(
+                    fault.id, fault.category, fault.code,
+                    order_by=[fault.id.asc])):
             self.faults.setdefault(category_id, []).append(fault_id)
+            fault_codes[fault_id] = code
         plan, plan_part = t['appliance_repair_plan'], t[
             'appliance_repair_plan_part']
         self.plan_parts = {}
@@ -131,6 +163,17 @@ class Reference:
                     where=plan.state == 'active')):
             self.plan_parts.setdefault(fault_id, []).append(
                 (part_id, unit_id))
+        # Without the parts on the plans (the demo adds them with the
+        # service parts module), the parts each fault replaces in the demo
+        self.spare_parts = self.load_spare_parts()
+        if not self.plan_parts:
+            from demo_data import FAULT_PARTS
+            for fault_id, code in fault_codes.items():
+                parts = [self.spare_parts[k][0]
+                    for k in FAULT_PARTS.get(code, [])
+                    if k in self.spare_parts]
+                if parts:
+                    self.plan_parts[fault_id] = parts
         region_sub = t['appliance_service_region-country_subdivision']
         self.regions = dict(self.rows(region_sub.select(
                     region_sub.subdivision, region_sub.region)))
@@ -437,22 +480,65 @@ def build_rows(ref, rng, customers, appliances, orders, ids, today, now):
                 created_i + 72 * hour, created_i + 60 * hour, 0.0,
                 created_i, ref.admin))
 
-    # The parts of the repair plans on most repairs done
+    # The parts of the repair plans on most repairs done, a second part of
+    # the same fault now and then, two units of some
     part_rows = []
     part_ids = iter(ids['appliance_work_order_part'])
     for i in np.flatnonzero((state == 'done') & repair):
         parts = ref.plan_parts.get(int(fault[i]))
         if parts and (spike[i] or rng.random() < PARTS_SHARE):
-            for part, unit in parts:
+            if len(parts) == 1 or rng.random() < SECOND_PART_SHARE:
+                used = parts
+            else:
+                used = parts[:1]
+            for part, unit in used:
+                quantity = 2.0 if rng.random() < DOUBLE_QUANTITY_SHARE else 1.0
                 part_rows.append((int(next(part_ids)), int(order_ids[i]),
-                        part, 1.0, unit, True, create_date, ref.admin))
+                        part, quantity, unit, True, create_date, ref.admin))
     rows['appliance_work_order_part'] = (
         ['id', 'work_order', 'product', 'quantity', 'unit', 'from_plan',
             'create_date', 'create_uid'],
         part_rows)
 
-    # The ratings of most visits done, a few days after
+    # The waits of some visits done: the engineer came back another day
     done_index = np.flatnonzero(state == 'done')
+    waited = done_index[rng.random(len(done_index)) < WAITED_SHARE]
+    event_ids = ids['appliance_work_order_event']
+    waited_at = (started_at[waited] + np.timedelta64(1800, 's')).astype(
+        dt.datetime)
+
+    def event(k, i):
+        return (int(event_ids[k]), int(order_ids[i]), waited_at[k],
+            'waiting', "等待配件", True, create_date, ref.admin)
+    rows['appliance_work_order_event'] = (
+        ['id', 'work_order', 'date', 'state', 'description', 'public',
+            'create_date', 'create_uid'],
+        [event(k, i) for k, i in enumerate(waited)])
+
+    # The complaints about some visits done, a few days after
+    complained = done_index[rng.random(len(done_index)) < COMPLAINED_SHARE]
+    request_ids = ids['appliance_service_request']
+    complained_at = (done_at[complained] + (rng.uniform(
+                24, 240, len(complained)) * 3600).astype('timedelta64[s]')
+        ).astype(dt.datetime)
+    cancelled = rng.random(len(complained)) < COMPLAINT_CANCELLED_SHARE
+
+    def complaint(k, i):
+        return (int(request_ids[k]), f"SRB{int(request_ids[k])}",
+            ref.company, 'complaint', 'phone', '1',
+            int(party_ids[customer_index[i]]),
+            int(appliance_ids[appliance_index[i]]),
+            int(address_ids[customer_index[i]]), "上门服务投诉",
+            'cancelled' if cancelled[k] else 'closed', complained_at[k],
+            int(order_ids[i]), complained_at[k], ref.admin)
+    rows['appliance_service_request'] = (
+        ['id', 'number', 'company', 'kind', 'channel', 'priority',
+            'customer', 'appliance', 'address', 'description', 'state',
+            'received_at', 'complaint_work_order', 'create_date',
+            'create_uid'],
+        [complaint(k, i) for k, i in enumerate(complained)])
+
+    # The ratings of most visits done, a few days after
     rated = done_index[rng.random(len(done_index)) < RATED_SHARE]
     overall = weighted_choice(rng, RATINGS, len(rated)).astype(int)
 
@@ -518,6 +604,7 @@ def write_sqlite(cursor, table, columns, rows):
 TABLES = [
     'party_party', 'party_address', 'appliance_appliance',
     'appliance_work_order', 'appliance_work_order_part',
+    'appliance_work_order_event', 'appliance_service_request',
     'appliance_work_order_rating', 'appliance_follow_up']
 
 
@@ -556,7 +643,12 @@ def load(database, work_orders, months=24, seed=13, today=None,
     from trytond.transaction import Transaction
     if database not in Pool.database_list():
         init_trytond(config_file)
-        Pool(database).init()
+    pool = Pool(database)
+    try:
+        pool.get('ir.model')
+    except KeyError:
+        # A transaction started on the database lists it, not initialised
+        pool.init()
     today = today or dt.date.today()
     rng = np.random.default_rng(seed)
     started = time.monotonic()
@@ -569,7 +661,7 @@ def load(database, work_orders, months=24, seed=13, today=None,
             'appliance_brand', 'appliance_fault_type',
             'appliance_repair_plan', 'appliance_repair_plan_part',
             'appliance_service_region-country_subdivision',
-            'company_employee', 'res_user']
+            'company_employee', 'res_user', 'product_category']
         tables = {n: Table(n) for n in names}
         ref = Reference(cursor, tables)
         ref.load()
@@ -584,6 +676,8 @@ def load(database, work_orders, months=24, seed=13, today=None,
             'appliance_work_order_part': len(orders['kind']) * 3,
             'appliance_work_order_rating': len(orders['kind']),
             'appliance_follow_up': len(orders['kind']),
+            'appliance_work_order_event': len(orders['kind']),
+            'appliance_service_request': len(orders['kind']),
             }
         ids = {t: next_ids(cursor, tables[t], n) for t, n in counts.items()}
         now = dt.datetime.utcnow().replace(microsecond=0)
