@@ -51,6 +51,11 @@ UNITS_PER_KM = 1000
 UNITS_PER_MINUTE = 60
 MAX_PENALTY = PenaltyParams().max_penalty
 SOLVE_PARAMS = pyvrp.SolveParams()
+# the history of late acceptance per second of search, within bounds
+# (PyVRP's default is 300, about right for 10 s on 100 visits)
+HISTORY_PER_SECOND = 30
+MIN_HISTORY = 10
+MAX_HISTORY = 300
 # tolerance on times in minutes (rounding to whole seconds)
 EPSILON = 1e-6
 # shares of the time of the passes when solving per area: each area with
@@ -631,15 +636,32 @@ class Deadline:
         return self.clock() >= self.end
 
 
+def solve_params(seconds):
+    """SOLVE_PARAMS for a search of seconds: late acceptance compares with
+    the solution of HISTORY_PER_SECOND iterations per second before, so that
+    a short search (a part of a large problem) goes through its history
+    many times and converges"""
+    history = round(HISTORY_PER_SECOND * max(seconds, 0.))
+    history = min(max(history, MIN_HISTORY), MAX_HISTORY)
+    return pyvrp.SolveParams(
+        ils=replace(SOLVE_PARAMS.ils, history_length=history),
+        penalty=SOLVE_PARAMS.penalty,
+        neighbourhood=SOLVE_PARAMS.neighbourhood,
+        operators=SOLVE_PARAMS.operators,
+        perturbation=SOLVE_PARAMS.perturbation)
+
+
 def run_model(model, deadline, seed=0, initial=None, params=None):
     """Solve model with PyVRP until deadline; initial is {vehicle id: [visit
     ids]} to start from.  Return {vehicle id: [visit ids]}"""
     warm = None
     if initial:
         warm = _initial_solution(model, initial)
+    if params is None:
+        params = solve_params(deadline.end - deadline.clock())
     result = pyvrp.solve(model.data, stop=deadline, seed=seed,
         collect_stats=False, display=False, initial_solution=warm,
-        params=params or SOLVE_PARAMS)
+        params=params)
     routes = {}
     available = [list(ids) for ids in model.types]
     for route in result.best.routes():
