@@ -468,7 +468,8 @@ class RoutingTestCase(unittest.TestCase):
 
     def test_areas(self):
         """Planned per area first, then the visits left with the vehicles
-        of the other areas that may do them"""
+        of the other areas that may do them, then the routes of each area
+        shortened"""
         visits = [visit(('n', i), 100 + i, prize=1000., area='north')
             for i in range(4)] + [
             visit(('s', i), i, prize=1000., area='south') for i in range(4)]
@@ -482,10 +483,36 @@ class RoutingTestCase(unittest.TestCase):
         plan = solve(problem)
         self.assertValid(problem, plan)
         self.assertEqual(plan.unserved, [])
-        self.assertEqual(plan.parts, 3)
+        # 2 areas, 1 part of visits left, 2 areas shortened
+        self.assertEqual(plan.parts, 5)
         south = {v for r in plan.routes if r.vehicle != 'n1'
             for v in r.visits}
         self.assertEqual(sum(1 for v in south if v[0] == 'n'), 2)
+
+    def test_neighbouring_areas_jointly(self):
+        """Areas whose vehicles may do each other's visits are planned
+        jointly after per area: a visit of the east near the home of a
+        vehicle of the west goes to it"""
+        problem = routing.Problem(
+            vehicles=[
+                vehicle('w1', 0, area='west', allowed=frozenset({'w', 'e'})),
+                vehicle('e1', 100, area='east',
+                    allowed=frozenset({'e', 'far'})),
+                vehicle('s1', 200, area='south', allowed=frozenset({'s'}))],
+            visits=[visit('w', 1, prize=1000., area='west'),
+                visit('e', 10, prize=1000., area='east'),
+                visit('far', 99, prize=1000., area='east'),
+                visit('s', 201, prize=1000., area='south')],
+            travel=line_travel(0, 100, 200, 1, 10, 99, 201))
+        self.assertEqual(
+            [sorted(v.area for v in vehicles) for vehicles, _ in
+                routing._groups(problem)],
+            [['east', 'west']])
+        plan = solve(problem)
+        self.assertValid(problem, plan)
+        self.assertEqual(sorted(route_of(plan, 'w1').visits), ['e', 'w'])
+        self.assertEqual(route_of(plan, 'e1').visits, ['far'])
+        self.assertEqual(route_of(plan, 's1').visits, ['s'])
 
     def test_replan_from_previous(self):
         "Re-planned from the previous plan, nothing moves"
