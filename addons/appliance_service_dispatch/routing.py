@@ -52,10 +52,10 @@ UNITS_PER_MINUTE = 60
 MAX_PENALTY = PenaltyParams().max_penalty
 SOLVE_PARAMS = pyvrp.SolveParams()
 # the history of late acceptance per second of search, within bounds
-# (PyVRP's default is 300, about right for 10 s on 100 visits)
-HISTORY_PER_SECOND = 30
+# (PyVRP's default is 300 whatever the time)
+HISTORY_PER_SECOND = 100
 MIN_HISTORY = 10
-MAX_HISTORY = 300
+MAX_HISTORY = 1000
 # tolerance on times in minutes (rounding to whole seconds)
 EPSILON = 1e-6
 # shares of the time of the passes when solving per area: each area with
