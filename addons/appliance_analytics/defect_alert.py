@@ -2,8 +2,8 @@
 # the top level of this repository contains the full copyright notices and
 # license terms.
 """The batch-defect alert: a model, or a model and a part, whose repairs of
-the last week in a province rise above their own baseline by a Poisson
-test alert the Service Managers."""
+the last week in a province rise above their own baseline, adjusted for the
+season of its category, by a Poisson test alert the Service Managers."""
 import datetime as dt
 from collections import defaultdict
 
@@ -31,6 +31,9 @@ BASELINE_WEEKS = 12
 MIN_REPAIRS = 3
 # The expected repairs of a series without any in its baseline
 MIN_EXPECTED = 0.1
+# The repairs a week added to both sides of the seasonal factor of a
+# category: shrinks the factors of small counts towards 1
+SEASON_PRIOR = 5
 STATES = [
     ('open', "Open"),
     ('acknowledged', "Acknowledged"),
@@ -51,6 +54,17 @@ def fires(observed, expected):
     "Whether observed repairs against expected ones raise an alert"
     p_value, _ = poisson_test(observed, expected)
     return observed >= MIN_REPAIRS and p_value < ALPHA
+
+
+def seasonal_factor(observed, baseline, growth=1):
+    """The seasonal factor of a category from the repairs of its other
+    models: observed this week against baseline in the BASELINE_WEEKS
+    before, scaled by their installed-base growth; SEASON_PRIOR repairs are
+    added to both sides and the factor is 1 without a baseline"""
+    if baseline <= 0:
+        return 1.
+    expected = baseline / BASELINE_WEEKS * growth
+    return (observed + SEASON_PRIOR) / (expected + SEASON_PRIOR)
 
 
 class DefectAlert(Workflow, ModelSQL, ModelView):
@@ -181,13 +195,19 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
                     ('company', '=', company.id),
                     ('week', '=', week),
                     ])}
-        alerts = [cls(**values) for values in candidates
-            if (values['product'], values['subdivision'], values['part'])
-            not in existing]
-        for alert in alerts:
+        alerts, factors = [], []
+        for values in candidates:
+            values = values.copy()
+            factor = values.pop('seasonal_factor', 1)
+            if (values['product'], values['subdivision'], values['part']
+                    ) in existing:
+                continue
+            alerts.append(cls(**values))
+            factors.append(factor)
+        for alert, factor in zip(alerts, factors):
             alert.company = company
             alert.week = week
-            alert.evidence = alert.explain()
+            alert.evidence = alert.explain(seasonal_factor=factor)
         cls.save(alerts)
         if alerts:
             notify_users(
@@ -205,7 +225,9 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
         installed = cls._installed(company, end)
         middle = cls._installed(
             company, since + dt.timedelta(weeks=BASELINE_WEEKS // 2))
-        counts = cls._weekly_counts(company, since, end)
+        counts, categories = cls._weekly_counts(company, since, end)
+        seasons = cls._seasonal_factors(
+            week, counts, categories, installed, middle)
         result = []
         for key, weeks in counts.items():
             product, subdivision = key[:2]
@@ -215,8 +237,9 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
             baseline = sum(n for w, n in weeks.items() if w < week)
             base_now = installed.get((product, subdivision), 0)
             base_then = middle.get((product, subdivision), 0) or base_now
+            factor = seasons.get(product, 1)
             expected = baseline / BASELINE_WEEKS * (
-                base_now / base_then if base_then else 1)
+                base_now / base_then if base_then else 1) * factor
             if not fires(observed, expected):
                 continue
             p_value, limit = poisson_test(observed, expected)
@@ -232,25 +255,74 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
                     'weekly_rate': (round(observed * 1000 / base_now, 3)
                         if base_now else None),
                     'p_value': p_value,
+                    'seasonal_factor': factor,
                     })
         return result
 
     @classmethod
+    def _seasonal_factors(cls, week, counts, categories, installed, middle):
+        """The seasonal factor of each model: the repairs of the other
+        models of its category, all provinces, in the week against their
+        weekly mean in the baseline weeks scaled by their installed-base
+        growth (see seasonal_factor)"""
+        def total(values):
+            result = defaultdict(int)
+            for (product, _), n in values.items():
+                result[product] += n
+            return result
+        observed, baseline = defaultdict(int), defaultdict(int)
+        for key, weeks in counts.items():
+            if len(key) > 2:
+                continue
+            for w, n in weeks.items():
+                if w < week:
+                    baseline[key[0]] += n
+                else:
+                    observed[key[0]] += n
+        installed_now, installed_then = total(installed), total(middle)
+        by_category = defaultdict(set)
+        for product, category in categories.items():
+            if category is not None:
+                by_category[category].add(product)
+        by_category = {c: (
+                sum(observed[p] for p in ps),
+                sum(baseline[p] for p in ps),
+                sum(installed_now[p] for p in ps),
+                sum(installed_then[p] or installed_now[p] for p in ps))
+            for c, ps in by_category.items()}
+        factors = {}
+        for product, category in categories.items():
+            if category is None:
+                continue
+            c_observed, c_baseline, c_now, c_then = by_category[category]
+            others_then = c_then - (
+                installed_then[product] or installed_now[product])
+            others_now = c_now - installed_now[product]
+            factors[product] = seasonal_factor(
+                c_observed - observed[product],
+                c_baseline - baseline[product],
+                others_now / others_then if others_then > 0 else 1)
+        return factors
+
+    @classmethod
     def _weekly_counts(cls, company, since, end):
         """The repairs per (model, province) and per (model, province,
-        part), per week from since to end"""
+        part), per week from since to end, and the category of each model"""
         cursor = Transaction().connection.cursor()
         counts = defaultdict(lambda: defaultdict(int))
+        categories = {}
         facts = repair_facts()
         cursor.execute(*facts.select(
-                facts.product, facts.subdivision, facts.date,
+                facts.product, facts.category, facts.subdivision, facts.date,
                 Count(),
                 where=(facts.company == company.id)
                 & (facts.date >= since) & (facts.date <= end)
                 & (facts.subdivision != Null),
-                group_by=[facts.product, facts.subdivision, facts.date]))
-        for product, subdivision, date, count in cursor:
+                group_by=[facts.product, facts.category, facts.subdivision,
+                    facts.date]))
+        for product, category, subdivision, date, count in cursor:
             counts[product, subdivision][monday(_as_date(date))] += count
+            categories[product] = category
         parts = part_facts()
         cursor.execute(*parts.select(
                 parts.product, parts.subdivision, parts.part, parts.date,
@@ -263,7 +335,7 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
         for product, subdivision, part, date, count in cursor:
             counts[product, subdivision, part][
                 monday(_as_date(date))] += count
-        return counts
+        return counts, categories
 
     @classmethod
     def _installed(cls, company, date):
@@ -284,8 +356,9 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
                 group_by=[appliance.product, address.subdivision]))
         return {(p, s): n for p, s, n in cursor}
 
-    def explain(self):
-        "The evidence of the alert in words"
+    def explain(self, seasonal_factor=1):
+        """The evidence of the alert in words with the seasonal factor of its
+        category"""
         variables = {
             'week': self.week.isoformat(),
             'model': self.product.rec_name,
@@ -298,6 +371,7 @@ class DefectAlert(Workflow, ModelSQL, ModelView):
             'limit': self.upper_limit,
             'p_value': '%.2g' % self.p_value,
             'alpha': ALPHA,
+            'factor': '%.2f' % seasonal_factor,
             }
         if self.part:
             return gettext(

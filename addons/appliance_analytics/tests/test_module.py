@@ -20,6 +20,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from ..defect_alert import SEASON_PRIOR, fires, seasonal_factor
 from .tools import (
     at, create_appliance, create_failure_dataset, create_fault_dataset,
     create_geography, create_models, create_order, create_region, months_ago)
@@ -442,6 +443,86 @@ class TestCase(CompanyTestMixin, ModuleTestCase):
             self.assertTrue(Notification.search([('user', '=', manager.id)]))
             # Detected once per week
             self.assertEqual(Alert.detect_week(company, week), [])
+
+    @with_transaction()
+    def test_defect_alert_season(self):
+        """A category doubling in a week (its season) does not alert; one
+        of its models tripling does"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Alert = pool.get('appliance.analytics.defect_alert')
+        WorkOrder = pool.get('appliance.work_order')
+        company = create_company()
+        today = Date.today()
+        week = today - dt.timedelta(days=today.weekday() + 7)
+        with set_company(company):
+            _, guangdong, zhejiang = create_geography()
+            data = create_models()
+            region = create_region([guangdong, zhejiang])
+            ac1, ac2 = data['models']['AC1'], data['models']['AC2']
+            installed = today - relativedelta(years=2)
+            appliances = {
+                ac1: [create_appliance(company, ac1, guangdong, "Guangzhou",
+                        installed) for _ in range(20)],
+                ac2: [create_appliance(company, ac2, zhejiang, "Hangzhou",
+                        installed) for _ in range(20)],
+                }
+
+            def repairs(model, day, count):
+                orders = WorkOrder.create([{
+                            'company': company.id,
+                            'kind': 'repair',
+                            'customer': a.customer.id,
+                            'appliance': a.id,
+                            'address': a.installation_address.id,
+                            'region': region.id,
+                            'state': 'in_progress',
+                            'actual_fault_type': data['faults']['COOL'].id,
+                            'labour_hours': 1,
+                            } for a in (appliances[model][k % 20]
+                            for k in range(count))])
+                WorkOrder.write(orders, {
+                        'state': 'done',
+                        'done_at': dt.datetime.combine(day, dt.time(10)),
+                        })
+
+            # About 20 repairs a week of each model in the 12 weeks before,
+            # AC1 in Guangdong and AC2 in Zhejiang
+            baseline = np.random.default_rng(1).poisson(20, (2, 12))
+            for model, counts in zip([ac1, ac2], baseline):
+                for i, count in enumerate(counts):
+                    repairs(model, week - dt.timedelta(weeks=12 - i)
+                        + dt.timedelta(days=2), int(count))
+            mean1, mean2 = baseline.mean(axis=1)
+
+            # The season: both models double, which a 12-week baseline alone
+            # would take for a defect
+            repairs(ac1, week + dt.timedelta(days=3), 40)
+            repairs(ac2, week + dt.timedelta(days=3), 40)
+            self.assertTrue(fires(40, mean1))
+            self.assertTrue(fires(40, mean2))
+            self.assertEqual(Alert.detect_week(company, week), [])
+
+            # AC1 triples while AC2 doubles
+            repairs(ac1, week + dt.timedelta(days=4), 20)
+            alert, = Alert.detect_week(company, week)
+            factor = (40 + SEASON_PRIOR) / (mean2 + SEASON_PRIOR)
+            self.assertEqual((alert.product, alert.subdivision), (ac1,
+                    guangdong))
+            self.assertEqual(alert.observed, 60)
+            self.assertAlmostEqual(alert.expected, round(mean1 * factor, 2))
+            self.assertLess(alert.p_value, 0.001)
+            self.assertIn('%.2f' % factor, alert.evidence)
+
+    def test_seasonal_factor(self):
+        "The seasonal factor: shrunk towards 1, 1 without a baseline"
+        self.assertEqual(seasonal_factor(0, 0), 1)
+        self.assertEqual(seasonal_factor(10, 0), 1)
+        self.assertAlmostEqual(seasonal_factor(480, 12 * 240),
+            (480 + SEASON_PRIOR) / (240 + SEASON_PRIOR))
+        self.assertAlmostEqual(seasonal_factor(2, 12), 7 / 6)
+        self.assertAlmostEqual(seasonal_factor(300, 12 * 100, 1.5),
+            305 / 155)
 
     @with_transaction()
     def test_daily_summary_incremental(self):
