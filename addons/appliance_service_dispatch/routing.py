@@ -51,10 +51,10 @@ UNITS_PER_KM = 1000
 UNITS_PER_MINUTE = 60
 MAX_PENALTY = PenaltyParams().max_penalty
 SOLVE_PARAMS = pyvrp.SolveParams()
-# the history of late acceptance per second of search, within bounds
-# (PyVRP's default is 300 whatever the time)
-HISTORY_PER_SECOND = 100
-MIN_HISTORY = 10
+# the history of late acceptance per second of search and visit of a route,
+# within bounds (PyVRP's default is 300 whatever the search)
+HISTORY_FACTOR = 5
+MIN_HISTORY = 30
 MAX_HISTORY = 1000
 # tolerance on times in minutes (rounding to whole seconds)
 EPSILON = 1e-6
@@ -636,12 +636,15 @@ class Deadline:
         return self.clock() >= self.end
 
 
-def solve_params(seconds):
-    """SOLVE_PARAMS for a search of seconds: late acceptance compares with
-    the solution of HISTORY_PER_SECOND iterations per second before, so that
-    a short search (a part of a large problem) goes through its history
-    many times and converges"""
-    history = round(HISTORY_PER_SECOND * max(seconds, 0.))
+def solve_params(seconds, visits_per_route):
+    """SOLVE_PARAMS for a search of seconds whose routes have about
+    visits_per_route visits.  Late acceptance compares with the solution of
+    HISTORY_FACTOR x seconds x visits_per_route iterations before (within
+    bounds): a short search (a part of a large problem) goes through its
+    history many times and converges, long routes (Solomon's R2 and RC2)
+    need a longer history to leave their local optima than short ones (R1,
+    RC1)"""
+    history = round(HISTORY_FACTOR * max(seconds, 0.) * visits_per_route)
     history = min(max(history, MIN_HISTORY), MAX_HISTORY)
     return pyvrp.SolveParams(
         ils=replace(SOLVE_PARAMS.ils, history_length=history),
@@ -658,7 +661,10 @@ def run_model(model, deadline, seed=0, initial=None, params=None):
     if initial:
         warm = _initial_solution(model, initial)
     if params is None:
-        params = solve_params(deadline.end - deadline.clock())
+        # the routes of the start, else as many visits as routes
+        routes = [ids for ids in (initial or {}).values() if ids] or [[1]]
+        params = solve_params(deadline.end - deadline.clock(),
+            sum(map(len, routes)) / len(routes))
     result = pyvrp.solve(model.data, stop=deadline, seed=seed,
         collect_stats=False, display=False, initial_solution=warm,
         params=params)
