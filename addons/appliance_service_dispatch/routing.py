@@ -708,11 +708,13 @@ def solve(problem, seconds=10., seed=0, initial=None, areas=None,
     areas are planned again, the other vehicles keep their routes.  When
     the vehicles and visits have areas, each area is planned with its own
     vehicles first, then the visits left in each area with the vehicles of
-    other areas that may do them (their routes so far kept), so that the
-    PyVRP models stay small.  The result is checked and repaired;
-    iterations caps PyVRP's iterations per part (for tests) and clock may
-    count CPU time instead (time.process_time, for benchmarks on a busy
-    machine)."""
+    other areas that may do them (their routes so far kept), then groups
+    of neighbouring areas jointly from the routes found, and last each
+    area's routes are shortened with the visits served fixed, so that the
+    PyVRP models stay small (the *_PASS_SHARE of the time).  The result is
+    checked and repaired; iterations caps PyVRP's iterations per part (for
+    tests) and clock may count CPU time instead (time.process_time, for
+    benchmarks on a busy machine)."""
     if isinstance(initial, Plan):
         initial = {r.vehicle: r.visits for r in initial.routes}
     initial = initial or {}
