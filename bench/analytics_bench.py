@@ -391,14 +391,16 @@ KPI_FACTS = """
             t.appliance_category AS category, ad.subdivision AS province,
             COALESCE(w.done_at, w.sla_start, r.received_at, w.create_date)
                 AS date,
-            (EXTRACT(EPOCH FROM w.assigned_at) - EXTRACT(EPOCH FROM
+            ROUND(((EXTRACT(EPOCH FROM w.assigned_at) - EXTRACT(EPOCH FROM
                 COALESCE(w.sla_start, r.received_at, w.create_date)))
-                / 3600 AS response,
-            CASE WHEN w.state = 'done' THEN (EXTRACT(EPOCH FROM w.done_at)
-                - EXTRACT(EPOCH FROM COALESCE(w.sla_start, r.received_at,
-                w.create_date))) / 3600 END AS resolution,
-            CASE WHEN w.state = 'done' THEN (EXTRACT(EPOCH FROM w.done_at)
-                - EXTRACT(EPOCH FROM w.started_at)) / 3600 END AS repair,
+                / 3600)::numeric, 2)::float AS response,
+            CASE WHEN w.state = 'done' THEN ROUND(((EXTRACT(EPOCH FROM
+                w.done_at) - EXTRACT(EPOCH FROM COALESCE(w.sla_start,
+                r.received_at, w.create_date))) / 3600)::numeric, 2)::float
+                END AS resolution,
+            CASE WHEN w.state = 'done' THEN ROUND(((EXTRACT(EPOCH FROM
+                w.done_at) - EXTRACT(EPOCH FROM w.started_at))
+                / 3600)::numeric, 2)::float END AS repair,
             CASE WHEN w.state = 'done' THEN w.labour_hours END AS labour,
             CASE WHEN w.state = 'done' THEN COALESCE(w.labour_hours
                 * COALESCE(k.kpi_labour_cost, 0), 0) + COALESCE((

@@ -9,6 +9,7 @@ is non-zero when any job fails; the output of each job and the duration of
 every job (durations.json) are kept under var/test-logs/.
 """
 import argparse
+import configparser
 import hashlib
 import json
 import os
@@ -57,6 +58,8 @@ def backend_env(backend, cache_root):
     # The key of the encrypted personal data (appliance_security): a fixed
     # test key, so that the cached databases stay readable
     env.setdefault('APPLIANCE_FIELD_KEY', TEST_FIELD_KEY)
+    # The tests do not read tryton.conf: they wait for locks as production
+    env.setdefault('TRYTOND_DATABASE__RETRY', database_retry())
     if backend == 'sqlite':
         env['DB_CACHE'] = str(cache_root / backend)
         env['TRYTOND_DATABASE__URI'] = 'sqlite://'
@@ -68,6 +71,12 @@ def backend_env(backend, cache_root):
         env['PGOPTIONS'] = (
             env.get('PGOPTIONS', '') + ' -c synchronous_commit=off').strip()
     return env
+
+
+def database_retry():
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / 'tryton.conf')
+    return parser.get('database', 'retry', fallback='5')
 
 
 def pg_uri():

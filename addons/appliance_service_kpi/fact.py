@@ -12,7 +12,7 @@ from collections import namedtuple
 from sql import Cast, Column, Literal, Null
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
-from sql.functions import Extract
+from sql.functions import Extract, Round
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
@@ -248,8 +248,11 @@ class WorkOrderFact(MaterialisableMixin, ModelSQL, ModelView):
         labour_cost = labour_hours * Coalesce(configuration.kpi_labour_cost, 0)
 
         def as_float(expression):
+            # to the 2 digits of the fields: the client takes a value with
+            # more digits for invalid and asks to save the read-only fact
             return Case(
-                (expression != Null, expression.cast(float_type)),
+                (expression != Null, Round(
+                        expression.cast(numeric_type), 2).cast(float_type)),
                 else_=Null)
 
         def as_numeric(expression):
