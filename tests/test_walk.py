@@ -61,6 +61,7 @@ LIST_LIMIT = int(os.environ.get('WALK_LIST_LIMIT') or 20)
 VIEWPORT = {'width': 1400, 'height': 900}
 # Seconds a screen may stay busy
 BUSY_TIMEOUT = 20
+OPEN_TIMEOUT = 60
 # Seconds without a request in flight before a screen counts as shown
 QUIET = 0.1
 # Answers of the server with an error status that the client expects, as
@@ -624,7 +625,8 @@ class Walker:
         tabs = self.page.evaluate(JS_TABS)
         popups = len(self.popups)
         self.page.click(f'tr[data-walk-menu="{path[-1]}"] .column-char')
-        self.settle()
+        # a dashboard opens its reports all at once
+        self.settle(timeout=OPEN_TIMEOUT)
         choices = 0
         dialogs = self.check_dialogs(
             expected=['wizard-dialog', 'selection-dialog'])
